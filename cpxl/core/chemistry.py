@@ -1,0 +1,197 @@
+"""Molar masses from chemical formulas, and the atom economy of a reaction.
+
+Atomic masses and formula parsing come from :mod:`molmass` (C. Gohlke), which
+uses the IUPAC standard atomic weights and isotope data; cpxl adds only the
+hydrate notation auditors type (``CuSO4·5H2O``, ``CuSO4*5H2O``, ``CaSO4·0.5H2O``)
+and refuses the one reading that would silently mislead (a leading number).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from molmass import Formula, FormulaError
+
+from .errors import CPError
+from .inputs import as_floats, check, is_blank
+
+__all__ = ["atom_economy", "mw"]
+
+# Separators between the parts of an adduct or hydrate: middle dot, bullet, dot operator, asterisk, period.
+_SEPARATOR = re.compile(r"\s*[·•∙⋅*.]\s*")
+# A decimal count right after a separator (the "0.5" of CaSO4·0.5H2O): its point is not a separator.
+_DECIMAL_COUNT = re.compile(r"(?<=[·•∙⋅*.])(\s*\d+)\.(\d+)(?=\s*[A-Z(\[])")
+_LEADING_COUNT = re.compile(r"^(\d+(?:,\d+)?|\d+/\d+)\s*(?=[A-Z(\[])")
+
+
+@lru_cache(maxsize=4096)
+def _part_mass(part: str, func: str, arg: str, whole: str) -> float:
+    try:
+        mass = Formula(part).mass
+    except FormulaError as exc:
+        reason = str(exc).splitlines()[0]
+        raise CPError(func, arg, f"is not a chemical formula ({reason})", whole) from None
+    check(mass > 0, func, arg, "is not a chemical formula", whole)
+    return float(mass)
+
+
+def _count(text: str) -> float:
+    if "/" in text:
+        num, den = text.split("/")
+        return int(num) / int(den)
+    return float(text.replace(",", "."))
+
+
+def _formula_mass(formula: str, func: str, arg: str) -> float:
+    text = formula.strip()
+    check(bool(text), func, arg, "is blank")
+    check(
+        not text[0].isdigit(),
+        func,
+        arg,
+        "starts with a number: write an isotope in brackets ([2H]2O) and give a coefficient separately",
+        formula,
+    )
+    parts = _SEPARATOR.split(_DECIMAL_COUNT.sub(r"\1,\2", text))
+    mass = 0.0
+    for i, part in enumerate(parts):
+        count = 1.0
+        match = _LEADING_COUNT.match(part) if i else None
+        if match:
+            count = _count(match.group(1))
+            part = part[match.end() :]
+        check(count > 0 and bool(part), func, arg, "has an empty or zero part", formula)
+        mass += count * _part_mass(part, func, arg, formula)
+    return mass
+
+
+def mw(formula: str) -> float:
+    r"""Molar mass of a chemical formula, from standard atomic weights.
+
+    .. math::
+        M = \sum_i n_i A_{r,i}
+
+    Understands parentheses (``Ca(OH)2``), hydrates and adducts written with
+    ``·``, ``*`` or ``.`` (``CuSO4·5H2O``, fractional counts as in
+    ``CaSO4·0.5H2O``), isotopes in brackets (``[13C]H4``, ``[2H]2O``) and
+    common group abbreviations (``Me``, ``Et``, ``Ph``). A formula that begins
+    with a number is refused: ``2H2O`` would otherwise be read as heavy water.
+
+    Parameters
+    ----------
+    formula : str
+        Chemical formula [-]
+
+    Returns
+    -------
+    mw : float
+        Molar mass [g/mol]
+
+    Examples
+    --------
+    Copper sulfate pentahydrate:
+
+    >>> round(mw("CuSO4·5H2O"), 2)
+    249.68
+    >>> round(mw("Ca(OH)2"), 3)
+    74.092
+
+    References
+    ----------
+    .. [1] Prohaska, T., et al. "Standard Atomic Weights of the Elements 2021
+       (IUPAC Technical Report)." Pure Appl. Chem. 94 (2022): 573–600.
+    .. [2] Gohlke, C. molmass: molecular mass calculations. PyPI, 2026.
+    """
+    check(isinstance(formula, str), "mw", "formula", "must be text such as 'CH3Cl'", formula)
+    return _formula_mass(formula, "mw", "formula")
+
+
+def _molar_masses(items: Any, func: str, arg: str) -> np.ndarray:
+    """Each entry a molar mass (number > 0) or a formula; blanks as NaN."""
+    if isinstance(items, str):
+        items = [items]
+    obj = np.asarray(items.to_numpy(dtype=object) if hasattr(items, "to_numpy") else items, dtype=object)
+    obj = obj.ravel()
+    out = np.empty(obj.size, dtype=float)
+    for i, item in enumerate(obj):
+        where = arg if obj.size == 1 else f"{arg}[{i + 1}]"
+        if is_blank(item):
+            out[i] = np.nan
+        elif isinstance(item, str):
+            out[i] = _formula_mass(item, func, where)
+        else:
+            value = as_floats(item, func, where)[0]
+            check(value > 0, func, where, "must be a molar mass > 0 or a formula", value)
+            out[i] = value
+    return out
+
+
+def atom_economy(product: Any, reactants: Any, coefficients: Any = None) -> float:
+    r"""Atom economy (Trost): the share of the reactants' mass that ends up in the product.
+
+    .. math::
+        \text{AE} = \frac{M_\text{product}}{\sum_i \nu_i M_i}
+
+    from the balanced equation. If the product is formed with a coefficient
+    other than 1, give its molar mass times that coefficient. An atom economy
+    above 1 means the equation is not balanced and is refused.
+
+    Parameters
+    ----------
+    product : float or str
+        Molar mass of the desired product [g/mol], or its formula
+    reactants : array-like of float or str
+        Molar masses [g/mol] or formulas of the reactants; blanks ignored
+    coefficients : array-like of float, optional
+        Stoichiometric coefficients ν_i, one per reactant; default 1 [-]
+
+    Returns
+    -------
+    atom_economy : float
+        Atom economy, a fraction [-]
+
+    Examples
+    --------
+    Methyl chloride from methanol and hydrogen chloride, CH3OH + HCl → CH3Cl + H2O:
+
+    >>> round(atom_economy("CH3Cl", ["CH3OH", "HCl"]), 4)
+    0.7370
+
+    References
+    ----------
+    .. [1] Trost, B. M. "The Atom Economy — a Search for Synthetic
+       Efficiency." Science 254 (1991): 1471–77.
+    """
+    masses = _molar_masses(reactants, "atom_economy", "reactants")
+    if coefficients is None or np.isnan(as_floats(coefficients, "atom_economy", "coefficients")).all():
+        nu = np.ones_like(masses)
+    else:
+        nu = as_floats(coefficients, "atom_economy", "coefficients")
+        check(
+            nu.size == masses.size,
+            "atom_economy",
+            "coefficients",
+            f"must have one entry per reactant ({masses.size})",
+            nu.size,
+        )
+    present = ~np.isnan(masses)
+    check(bool(present.any()), "atom_economy", "reactants", "has no values")
+    for i in np.flatnonzero(present):
+        where = "coefficients" if nu.size == 1 else f"coefficients[{i + 1}]"
+        check(not np.isnan(nu[i]), "atom_economy", where, "is blank for a reactant that is given")
+        check(nu[i] > 0, "atom_economy", where, "must be > 0", nu[i])
+    made = _molar_masses(product, "atom_economy", "product")
+    check(made.size == 1 and not np.isnan(made[0]), "atom_economy", "product", "must be one molar mass or formula")
+    fed = float(np.sum(nu[present] * masses[present]))
+    value = float(made[0]) / fed
+    check(
+        value <= 1 + 1e-12,
+        "atom_economy",
+        "product",
+        f"is heavier than the reactants ({fed:.4g} g/mol): the equation is not balanced",
+        product,
+    )
+    return min(value, 1.0)

@@ -1,0 +1,345 @@
+"""Economic evaluation of an option as Chinese cleaner-production audits compute it (DOMAIN §2.1).
+
+The investment I is paid at time 0 and the cash flows F_j at the end of years
+1..n. (Excel's own ``NPV(rate, values)`` discounts its first value by one
+period; these functions do not need that workaround.) Cash flows are given
+either as one value F with ``years`` (the same F every year) or as a sequence
+of yearly values; a blank between two years is refused (enter 0), trailing
+blanks are ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .inputs import as_floats, check, scalar, total
+
+__all__ = ["cash_flow", "irr", "npv", "npvr", "payback"]
+
+
+def _investment(investment: Any, func: str) -> float:
+    return total(investment, func, "investment")
+
+
+def _rate(rate: Any, func: str) -> float:
+    value = scalar(rate, func, "rate")
+    check(value > -1, func, "rate", "must be > -1 (a fraction: 8 % is 0.08)", value)
+    check(value < 10, func, "rate", "must be a fraction (8 % is 0.08)", value)
+    return value
+
+
+def _years(years: Any, func: str) -> int | None:
+    value = scalar(years, func, "years", default=math.nan)
+    if math.isnan(value):
+        return None
+    check(value >= 1 and float(value).is_integer(), func, "years", "must be a whole number >= 1", value)
+    return int(value)
+
+
+def yearly_flows(cash_flows: Any, years: Any, func: str) -> np.ndarray:
+    """The cash flows F_1..F_n of years 1..n, from one F with *years* or a yearly sequence.
+
+    Examples
+    --------
+    >>> yearly_flows(100, 3, "npv")
+    array([100., 100., 100.])
+    >>> yearly_flows([50, 60, None], None, "npv")
+    array([50., 60.])
+    """
+    flows = as_floats(cash_flows, func, "cash_flows")
+    present = np.flatnonzero(~np.isnan(flows))
+    check(present.size > 0, func, "cash_flows", "has no values")
+    flows = flows[: present[-1] + 1]
+    gaps = np.flatnonzero(np.isnan(flows))
+    if gaps.size:
+        where = f"cash_flows[{gaps[0] + 1}]"
+        check(False, func, where, "is blank between two years: enter 0 for a year with no cash flow")
+    n = _years(years, func)
+    if n is None:
+        return flows
+    check(flows.size == 1, func, "years", "applies to a single cash flow; give either one F and years, "
+          "or one value per year", n)
+    return np.full(n, flows[0])
+
+
+def _discounted(flows: np.ndarray, rate: float) -> np.ndarray:
+    return flows / (1.0 + rate) ** np.arange(1, flows.size + 1)
+
+
+def cash_flow(saving: Any, investment: Any, life: Any, tax_rate: Any = None) -> float:
+    r"""Annual after-tax cash flow of an option, with straight-line depreciation and no negative tax.
+
+    .. math::
+        D = \frac{I}{Y}, \quad T = P - D, \quad
+        E = \begin{cases} T(1 - t) & T > 0 \\ T & T \le 0 \end{cases}, \quad F = E + D
+
+    Parameters
+    ----------
+    saving : float or array-like
+        Annual net saving P (extra revenue plus lower operating cost), summed;
+        may be negative [currency/yr]
+    investment : float or array-like
+        Investment I net of subsidies, summed [currency]
+    life : float
+        Depreciation life Y, > 0 [yr]
+    tax_rate : float, optional
+        Income-tax rate t in [0, 1); default 0 [-]
+
+    Returns
+    -------
+    cash_flow : float
+        Annual cash flow F = E + D [currency/yr]
+
+    Examples
+    --------
+    An option costing 500,000 that saves 200,000 a year over 10 years, 25 % tax:
+
+    >>> cash_flow(200_000, 500_000, 10, 0.25)
+    162500.0
+
+    References
+    ----------
+    .. [1] 国家清洁生产中心. 《企业清洁生产审核手册》. 北京: 中国环境科学出版社, 1996
+       (方案经济评估: 折旧、应税利润、净利润、年净现金流量).
+    """
+    P = total(saving, "cash_flow", "saving", nonnegative=False)
+    I = _investment(investment, "cash_flow")  # noqa: E741 - the textbook's symbol
+    Y = scalar(life, "cash_flow", "life")
+    check(Y > 0, "cash_flow", "life", "must be > 0", Y)
+    t = scalar(tax_rate, "cash_flow", "tax_rate", default=0.0)
+    check(0 <= t < 1, "cash_flow", "tax_rate", "must lie in [0, 1) (25 % is 0.25)", t)
+    D = I / Y
+    T = P - D
+    E = T * (1 - t) if T > 0 else T
+    return E + D
+
+
+def npv(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> float:
+    r"""Net present value of an option whose investment is paid at time 0.
+
+    .. math::
+        \text{NPV} = \sum_{j=1}^{n} \frac{F_j}{(1 + i)^j} - I
+
+    Parameters
+    ----------
+    rate : float
+        Discount rate i, a fraction > −1 [1/yr]
+    investment : float or array-like
+        Investment I at time 0, summed [currency]
+    cash_flows : float or array-like
+        One F repeated for *years*, or F_1..F_n year by year [currency/yr]
+    years : int, optional
+        Number of years n when *cash_flows* is a single F [yr]
+
+    Returns
+    -------
+    npv : float
+        Net present value [currency]
+
+    Examples
+    --------
+    >>> round(npv(0.08, 500_000, 162_500, years=10), 2)
+    590388.23
+
+    References
+    ----------
+    .. [1] Brealey, R. A., Myers, S. C., Allen, F. Principles of Corporate
+       Finance, 13th ed. McGraw-Hill, 2020, ch. 2.
+    """
+    i = _rate(rate, "npv")
+    I = _investment(investment, "npv")  # noqa: E741
+    flows = yearly_flows(cash_flows, years, "npv")
+    return float(_discounted(flows, i).sum() - I)
+
+
+def npvr(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> float:
+    r"""Net present value ratio: NPV per unit of investment, for ranking alternatives.
+
+    .. math::
+        \text{NPVR} = \frac{\text{NPV}}{I}
+
+    Parameters
+    ----------
+    rate : float
+        Discount rate i, a fraction > −1 [1/yr]
+    investment : float or array-like
+        Investment I at time 0, summed; must be > 0 [currency]
+    cash_flows : float or array-like
+        One F repeated for *years*, or F_1..F_n year by year [currency/yr]
+    years : int, optional
+        Number of years n when *cash_flows* is a single F [yr]
+
+    Returns
+    -------
+    npvr : float
+        Net present value ratio [-]
+
+    Examples
+    --------
+    >>> round(npvr(0.08, 500_000, 162_500, years=10), 4)
+    1.1808
+
+    References
+    ----------
+    .. [1] 国家清洁生产中心. 《企业清洁生产审核手册》, 1996 (净现值率).
+    """
+    I = _investment(investment, "npvr")  # noqa: E741
+    check(I > 0, "npvr", "investment", "must be > 0 for a ratio", I)
+    return npv(rate, investment, cash_flows, years) / I
+
+
+def _sign_changes(coefficients: np.ndarray) -> int:
+    signs = np.sign(coefficients[coefficients != 0])
+    return int(np.count_nonzero(signs[1:] != signs[:-1]))
+
+
+def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
+    r"""Internal rate of return: the exact discount rate at which the NPV is zero.
+
+    .. math::
+        \sum_{j=1}^{n} \frac{F_j}{(1 + \text{IRR})^j} - I = 0
+
+    Solved as a polynomial in v = 1/(1 + r): with one sign change in
+    (−I, F_1, …, F_n) Descartes' rule guarantees a single root, bracketed and
+    found by Brent's method to machine precision; otherwise every real root is
+    found and the IRR is returned only when it is unique. Textbooks interpolate
+    linearly between two trial rates; cpxl reports the exact root, which
+    interpolation approaches from above.
+
+    Parameters
+    ----------
+    investment : float or array-like
+        Investment I at time 0, summed; must be > 0 [currency]
+    cash_flows : float or array-like
+        One F repeated for *years*, or F_1..F_n year by year [currency/yr]
+    years : int, optional
+        Number of years n when *cash_flows* is a single F [yr]
+
+    Returns
+    -------
+    irr : float
+        Internal rate of return, a fraction [1/yr]
+
+    Examples
+    --------
+    >>> round(irr(500_000, 162_500, years=10), 6)
+    0.301738
+
+    References
+    ----------
+    .. [1] Brealey, R. A., Myers, S. C., Allen, F. Principles of Corporate
+       Finance, 13th ed. McGraw-Hill, 2020, ch. 5 (multiple rates of return).
+    """
+    I = _investment(investment, "irr")  # noqa: E741
+    check(I > 0, "irr", "investment", "must be > 0 for a rate of return", I)
+    flows = yearly_flows(cash_flows, years, "irr")
+    check(bool((flows > 0).any()), "irr", "cash_flows",
+          "are never positive: the investment is never repaid and there is no IRR")
+    coefficients = np.concatenate(([-I], flows))  # p(v) = sum c_j v^j
+    scale = np.abs(coefficients).sum()
+
+    def p(v: float) -> float:
+        return float(np.polynomial.polynomial.polyval(v, coefficients) / scale)
+
+    if _sign_changes(coefficients) == 1:
+        hi = 1.0
+        while p(hi) <= 0:
+            hi *= 2.0
+        roots = [brentq(p, 0.0, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)]
+    else:
+        candidates = np.roots(coefficients[::-1])
+        roots = []
+        for z in candidates:
+            if abs(z.imag) > 1e-8 * max(1.0, abs(z)) or z.real <= 0:
+                continue
+            v = z.real
+            lo, hi = v * (1 - 1e-6), v * (1 + 1e-6)
+            if p(lo) * p(hi) < 0:
+                v = brentq(p, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps)
+            if not any(abs(v - r) <= 1e-9 * r for r in roots):
+                roots.append(v)
+    rates = sorted(1.0 / v - 1.0 for v in roots)
+    check(bool(rates), "irr", "cash_flows", "give an NPV that is never zero: there is no IRR")
+    shown = ", ".join(f"{r:.4%}" for r in rates)
+    check(len(rates) == 1, "irr", "cash_flows",
+          f"change sign more than once and several rates give NPV = 0 ({shown}): the IRR is ambiguous, "
+          "decide with the NPV")
+    return rates[0]
+
+
+def payback(investment: Any, cash_flows: Any, years: Any = None, rate: Any = None) -> float:
+    r"""Payback period: years until the cumulative (discounted) cash flow repays the investment.
+
+    .. math::
+        N = (k - 1) + \frac{I - C_{k-1}}{F_k / (1 + i)^k}, \qquad
+        C_k = \sum_{j=1}^{k} \frac{F_j}{(1 + i)^j}
+
+    where k is the year in which the cumulative cash flow C reaches I for good
+    (if it falls below I again later, the later crossing counts). With a
+    single F and no ``years``, the flow is taken to continue indefinitely and
+    the simple payback is N = I / F. Passing the pre-tax saving P instead of F
+    gives the textbook's simpler pre-tax payback I / P. With ``rate`` the
+    flows are discounted (discounted payback). When the investment is never
+    repaid, a :class:`CPError` says so: there is no number to report.
+
+    Parameters
+    ----------
+    investment : float or array-like
+        Investment I at time 0, summed [currency]
+    cash_flows : float or array-like
+        One F (for *years*, or indefinitely), or F_1..F_n year by year [currency/yr]
+    years : int, optional
+        Number of years n when *cash_flows* is a single F [yr]
+    rate : float, optional
+        Discount rate i, a fraction; omit for the undiscounted payback [1/yr]
+
+    Returns
+    -------
+    payback : float
+        Payback period [yr]
+
+    Examples
+    --------
+    >>> round(payback(500_000, 162_500), 4)
+    3.0769
+    >>> round(payback(500_000, [100_000, 200_000, 300_000]), 4)
+    2.6667
+
+    References
+    ----------
+    .. [1] 国家清洁生产中心. 《企业清洁生产审核手册》, 1996 (投资偿还期 N = I/F).
+    """
+    I = _investment(investment, "payback")  # noqa: E741
+    i = 0.0 if rate is None or np.isnan(as_floats(rate, "payback", "rate")).all() else _rate(rate, "payback")
+    n = _years(years, "payback")
+    flows = yearly_flows(cash_flows, n, "payback")
+    check(bool((flows > 0).any()) or I == 0, "payback", "cash_flows",
+          "are never positive: the investment is never repaid")
+    if I == 0:
+        return 0.0
+    if n is None and flows.size == 1:
+        return _payback_perpetual(I, float(flows[0]), i)
+    present = _discounted(flows, i)
+    cumulative = np.concatenate(([0.0], np.cumsum(present)))
+    check(bool(cumulative[-1] >= I), "payback", "cash_flows",
+          f"never repay the investment within {flows.size} years "
+          f"(cumulative {cumulative[-1]:,.6g} of {I:,.6g})")
+    below = np.flatnonzero(cumulative < I)
+    k = int(below[-1]) + 1  # the year in which C reaches I for good
+    return (k - 1) + (I - cumulative[k - 1]) / present[k - 1]
+
+
+def _payback_perpetual(I: float, F: float, i: float) -> float:  # noqa: E741, N803
+    if i == 0:
+        return I / F
+    # C_k = F (1 - (1 + i)^-k) / i reaches I at the real k below; interpolate within its whole year.
+    ratio = 1 - I * i / F
+    check(ratio > 0, "payback", "cash_flows",
+          f"never repay the investment: at rate {i:g} their present value is at most {F / i:,.6g}")
+    k = math.ceil(-math.log(ratio) / math.log1p(i) - 1e-12)
+    before = F * (1 - (1 + i) ** -(k - 1)) / i
+    return (k - 1) + (I - before) / (F / (1 + i) ** k)

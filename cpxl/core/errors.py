@@ -1,0 +1,70 @@
+"""The one exception type cpxl raises for bad input, and its warning twin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["CPError", "CPWarning"]
+
+
+def _show(value: Any) -> str:
+    """Render an offending value briefly, as a user would recognise it."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class CPError(ValueError):
+    """Invalid input to a cpxl function.
+
+    The message names the function, the argument and, when there is one, the
+    offending value: ``"elf: product must be > 0, got 0"``. The parts are kept
+    as attributes so that the worksheet layer can re-label the function
+    (``CP_ELF: ...``) without parsing text.
+
+    Parameters
+    ----------
+    function : str
+        Name of the public function that rejected the input, e.g. ``"elf"``.
+    argument : str
+        Name of the argument, as the user typed it, e.g. ``"product"``; may
+        carry a position (``"yields[3]"``).
+    problem : str
+        What is wrong, phrased to follow the argument: ``"must be > 0"``.
+    value : object, optional
+        The offending value; omitted from the message when not given.
+
+    Examples
+    --------
+    >>> str(CPError("elf", "product", "must be > 0", 0))
+    'elf: product must be > 0, got 0'
+    >>> CPError("irr", "cash_flows", "never repay the investment").detail
+    'cash_flows never repay the investment'
+    """
+
+    _NO_VALUE = object()
+
+    def __init__(self, function: str, argument: str, problem: str, value: Any = _NO_VALUE):
+        self.function = function
+        self.argument = argument
+        self.problem = problem
+        self.value = None if value is CPError._NO_VALUE else value
+        self.has_value = value is not CPError._NO_VALUE
+        super().__init__(f"{function}: {self.detail}")
+
+    @property
+    def detail(self) -> str:
+        """The message without the function name."""
+        text = f"{self.argument} {self.problem}" if self.argument else self.problem
+        if self.has_value:
+            text += f", got {_show(self.value)}"
+        return text
+
+
+class CPWarning(UserWarning):
+    """A result that is computed correctly but deserves a second look.
+
+    Example: a negative ELF, which means an input (air, water) is missing from
+    the raw materials.
+    """
