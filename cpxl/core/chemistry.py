@@ -16,7 +16,7 @@ import numpy as np
 from molmass import Formula, FormulaError
 
 from .errors import CPError
-from .inputs import as_floats, check, is_blank
+from .inputs import as_floats, check, is_blank, position
 
 __all__ = ["atom_economy", "mw"]
 
@@ -97,7 +97,7 @@ def mw(formula: str) -> float:
     >>> round(mw("CuSO4·5H2O"), 2)
     249.68
     >>> round(mw("Ca(OH)2"), 3)
-    74.092
+    74.093
 
     References
     ----------
@@ -117,7 +117,7 @@ def _molar_masses(items: Any, func: str, arg: str) -> np.ndarray:
     obj = obj.ravel()
     out = np.empty(obj.size, dtype=float)
     for i, item in enumerate(obj):
-        where = arg if obj.size == 1 else f"{arg}[{i + 1}]"
+        where = position(arg, i, obj.size)
         if is_blank(item):
             out[i] = np.nan
         elif isinstance(item, str):
@@ -180,7 +180,7 @@ def atom_economy(product: Any, reactants: Any, coefficients: Any = None) -> floa
     present = ~np.isnan(masses)
     check(bool(present.any()), "atom_economy", "reactants", "has no values")
     for i in np.flatnonzero(present):
-        where = "coefficients" if nu.size == 1 else f"coefficients[{i + 1}]"
+        where = position("coefficients", i, nu.size)
         check(not np.isnan(nu[i]), "atom_economy", where, "is blank for a reactant that is given")
         check(nu[i] > 0, "atom_economy", where, "must be > 0", nu[i])
     made = _molar_masses(product, "atom_economy", "product")

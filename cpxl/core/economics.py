@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq
 
-from .inputs import as_floats, check, scalar, total
+from .inputs import as_floats, check, position, scalar, total
 
 __all__ = ["cash_flow", "irr", "npv", "npvr", "payback"]
 
@@ -56,13 +56,18 @@ def yearly_flows(cash_flows: Any, years: Any, func: str) -> np.ndarray:
     flows = flows[: present[-1] + 1]
     gaps = np.flatnonzero(np.isnan(flows))
     if gaps.size:
-        where = f"cash_flows[{gaps[0] + 1}]"
+        where = position("cash_flows", int(gaps[0]), flows.size)
         check(False, func, where, "is blank between two years: enter 0 for a year with no cash flow")
     n = _years(years, func)
     if n is None:
         return flows
-    check(flows.size == 1, func, "years", "applies to a single cash flow; give either one F and years, "
-          "or one value per year", n)
+    check(
+        flows.size == 1,
+        func,
+        "years",
+        "applies to a single cash flow; give either one F and years, or one value per year",
+        n,
+    )
     return np.full(n, flows[0])
 
 
@@ -106,16 +111,16 @@ def cash_flow(saving: Any, investment: Any, life: Any, tax_rate: Any = None) -> 
     .. [1] 国家清洁生产中心. 《企业清洁生产审核手册》. 北京: 中国环境科学出版社, 1996
        (方案经济评估: 折旧、应税利润、净利润、年净现金流量).
     """
-    P = total(saving, "cash_flow", "saving", nonnegative=False)
-    I = _investment(investment, "cash_flow")  # noqa: E741 - the textbook's symbol
-    Y = scalar(life, "cash_flow", "life")
-    check(Y > 0, "cash_flow", "life", "must be > 0", Y)
-    t = scalar(tax_rate, "cash_flow", "tax_rate", default=0.0)
-    check(0 <= t < 1, "cash_flow", "tax_rate", "must lie in [0, 1) (25 % is 0.25)", t)
-    D = I / Y
-    T = P - D
-    E = T * (1 - t) if T > 0 else T
-    return E + D
+    net_saving = total(saving, "cash_flow", "saving", nonnegative=False)
+    invest = _investment(investment, "cash_flow")
+    years = scalar(life, "cash_flow", "life")
+    check(years > 0, "cash_flow", "life", "must be > 0", years)
+    tax = scalar(tax_rate, "cash_flow", "tax_rate", default=0.0)
+    check(0 <= tax < 1, "cash_flow", "tax_rate", "must lie in [0, 1) (25 % is 0.25)", tax)
+    depreciation = invest / years  # D
+    taxable = net_saving - depreciation  # T
+    net_profit = taxable * (1 - tax) if taxable > 0 else taxable  # E: no negative tax
+    return net_profit + depreciation  # F
 
 
 def npv(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> float:
@@ -151,9 +156,9 @@ def npv(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> float
        Finance, 13th ed. McGraw-Hill, 2020, ch. 2.
     """
     i = _rate(rate, "npv")
-    I = _investment(investment, "npv")  # noqa: E741
+    invest = _investment(investment, "npv")
     flows = yearly_flows(cash_flows, years, "npv")
-    return float(_discounted(flows, i).sum() - I)
+    return float(_discounted(flows, i).sum() - invest)
 
 
 def npvr(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> float:
@@ -187,9 +192,9 @@ def npvr(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> floa
     ----------
     .. [1] 国家清洁生产中心. 《企业清洁生产审核手册》, 1996 (净现值率).
     """
-    I = _investment(investment, "npvr")  # noqa: E741
-    check(I > 0, "npvr", "investment", "must be > 0 for a ratio", I)
-    return npv(rate, investment, cash_flows, years) / I
+    invest = _investment(investment, "npvr")
+    check(invest > 0, "npvr", "investment", "must be > 0 for a ratio", invest)
+    return npv(rate, investment, cash_flows, years) / invest
 
 
 def _sign_changes(coefficients: np.ndarray) -> int:
@@ -234,12 +239,16 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
     .. [1] Brealey, R. A., Myers, S. C., Allen, F. Principles of Corporate
        Finance, 13th ed. McGraw-Hill, 2020, ch. 5 (multiple rates of return).
     """
-    I = _investment(investment, "irr")  # noqa: E741
-    check(I > 0, "irr", "investment", "must be > 0 for a rate of return", I)
+    invest = _investment(investment, "irr")
+    check(invest > 0, "irr", "investment", "must be > 0 for a rate of return", invest)
     flows = yearly_flows(cash_flows, years, "irr")
-    check(bool((flows > 0).any()), "irr", "cash_flows",
-          "are never positive: the investment is never repaid and there is no IRR")
-    coefficients = np.concatenate(([-I], flows))  # p(v) = sum c_j v^j
+    check(
+        bool((flows > 0).any()),
+        "irr",
+        "cash_flows",
+        "are never positive: the investment is never repaid and there is no IRR",
+    )
+    coefficients = np.concatenate(([-invest], flows))  # p(v) = sum c_j v^j
     scale = np.abs(coefficients).sum()
 
     def p(v: float) -> float:
@@ -265,9 +274,13 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
     rates = sorted(1.0 / v - 1.0 for v in roots)
     check(bool(rates), "irr", "cash_flows", "give an NPV that is never zero: there is no IRR")
     shown = ", ".join(f"{r:.4%}" for r in rates)
-    check(len(rates) == 1, "irr", "cash_flows",
-          f"change sign more than once and several rates give NPV = 0 ({shown}): the IRR is ambiguous, "
-          "decide with the NPV")
+    check(
+        len(rates) == 1,
+        "irr",
+        "cash_flows",
+        f"change sign more than once and several rates give NPV = 0 ({shown}): the IRR is ambiguous, "
+        "decide with the NPV",
+    )
     return rates[0]
 
 
@@ -313,33 +326,44 @@ def payback(investment: Any, cash_flows: Any, years: Any = None, rate: Any = Non
     ----------
     .. [1] 国家清洁生产中心. 《企业清洁生产审核手册》, 1996 (投资偿还期 N = I/F).
     """
-    I = _investment(investment, "payback")  # noqa: E741
+    invest = _investment(investment, "payback")
     i = 0.0 if rate is None or np.isnan(as_floats(rate, "payback", "rate")).all() else _rate(rate, "payback")
     n = _years(years, "payback")
     flows = yearly_flows(cash_flows, n, "payback")
-    check(bool((flows > 0).any()) or I == 0, "payback", "cash_flows",
-          "are never positive: the investment is never repaid")
-    if I == 0:
+    check(
+        bool((flows > 0).any()) or invest == 0,
+        "payback",
+        "cash_flows",
+        "are never positive: the investment is never repaid",
+    )
+    if invest == 0:
         return 0.0
     if n is None and flows.size == 1:
-        return _payback_perpetual(I, float(flows[0]), i)
+        return _payback_perpetual(invest, float(flows[0]), i)
     present = _discounted(flows, i)
     cumulative = np.concatenate(([0.0], np.cumsum(present)))
-    check(bool(cumulative[-1] >= I), "payback", "cash_flows",
-          f"never repay the investment within {flows.size} years "
-          f"(cumulative {cumulative[-1]:,.6g} of {I:,.6g})")
-    below = np.flatnonzero(cumulative < I)
-    k = int(below[-1]) + 1  # the year in which C reaches I for good
-    return (k - 1) + (I - cumulative[k - 1]) / present[k - 1]
+    check(
+        bool(cumulative[-1] >= invest),
+        "payback",
+        "cash_flows",
+        f"never repay the investment within {flows.size} years (cumulative {cumulative[-1]:,.6g} of {invest:,.6g})",
+    )
+    below = np.flatnonzero(cumulative < invest)
+    k = int(below[-1]) + 1  # the year in which C reaches invest for good
+    return float((k - 1) + (invest - cumulative[k - 1]) / present[k - 1])
 
 
-def _payback_perpetual(I: float, F: float, i: float) -> float:  # noqa: E741, N803
+def _payback_perpetual(invest: float, flow: float, i: float) -> float:
     if i == 0:
-        return I / F
+        return invest / flow
     # C_k = F (1 - (1 + i)^-k) / i reaches I at the real k below; interpolate within its whole year.
-    ratio = 1 - I * i / F
-    check(ratio > 0, "payback", "cash_flows",
-          f"never repay the investment: at rate {i:g} their present value is at most {F / i:,.6g}")
+    ratio = 1 - invest * i / flow
+    check(
+        ratio > 0,
+        "payback",
+        "cash_flows",
+        f"never repay the investment: at rate {i:g} their present value is at most {flow / i:,.6g}",
+    )
     k = math.ceil(-math.log(ratio) / math.log1p(i) - 1e-12)
-    before = F * (1 - (1 + i) ** -(k - 1)) / i
-    return (k - 1) + (I - before) / (F / (1 + i) ** k)
+    before = flow * (1 - (1 + i) ** -(k - 1)) / i
+    return (k - 1) + (invest - before) / (flow / (1 + i) ** k)

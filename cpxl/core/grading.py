@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .inputs import as_flags, as_floats, as_labels, check
+from .inputs import as_flags, as_floats, as_labels, check, position
 
 __all__ = ["PASS_SCORE", "grade"]
 
@@ -111,16 +111,24 @@ def grade(
 
     for i in range(n):
         row = f"indicator {i + 1}"
-        check(not np.isnan(w[i]) and w[i] >= 0, func, f"weights[{i + 1}]", "must be a number >= 0", w[i])
+        check(not np.isnan(w[i]) and w[i] >= 0, func, position("weights", i, n), "must be a number >= 0", w[i])
         bench = [lv[i] for lv in levels]
         for k, value in enumerate(bench):
-            check(not np.isnan(value), func, f"level_{k + 1}[{i + 1}]", "is blank")
+            check(not np.isnan(value), func, position(f"level_{k + 1}", i, n), "is blank")
         ordered = bench[0] <= bench[1] <= bench[2] if lower[i] else bench[0] >= bench[1] >= bench[2]
         direction = "lower" if lower[i] else "higher"
-        check(ordered, func, row, f"has levels out of order for {direction}-is-better "
-              f"(I={bench[0]:g}, II={bench[1]:g}, III={bench[2]:g})")
-        check(not (limit[i] and np.isnan(x[i])), func, f"values[{i + 1}]",
-              "is blank for a limiting indicator: the grade needs it")
+        check(
+            ordered,
+            func,
+            row,
+            f"has levels out of order for {direction}-is-better (I={bench[0]:g}, II={bench[1]:g}, III={bench[2]:g})",
+        )
+        check(
+            not (limit[i] and np.isnan(x[i])),
+            func,
+            position("values", i, n),
+            "is blank for a limiting indicator: the grade needs it",
+        )
     total = float(w.sum())
     check(abs(total - 1) <= 1e-6, func, "weights", "must sum to 1 (give 20 % as 0.2)", total)
 
@@ -147,8 +155,12 @@ def _renormalised(w: np.ndarray, x: np.ndarray, labels: list[str | None]) -> np.
         members = np.array([label == group for label in labels])
         available = effective[members].sum()
         name = "all indicators" if group is None else f"group {group!r}"
-        check(available > 0 or w[members].sum() == 0, "grade", "values",
-              f"has no value in {name}: the group's weight cannot be spread")
+        check(
+            available > 0 or w[members].sum() == 0,
+            "grade",
+            "values",
+            f"has no value in {name}: the group's weight cannot be spread",
+        )
         if available > 0:
             effective[members] *= w[members].sum() / available
     return effective

@@ -15,13 +15,14 @@ import numpy as np
 from .errors import CPError
 
 __all__ = [
+    "as_flags",
     "as_floats",
-    "scalar",
-    "total",
+    "as_labels",
     "check",
     "is_blank",
-    "as_flags",
-    "as_labels",
+    "position",
+    "scalar",
+    "total",
 ]
 
 
@@ -38,7 +39,14 @@ def is_blank(item: Any) -> bool:
     return False
 
 
-def _position(arg: str, index: int, size: int) -> str:
+def position(arg: str, index: int, size: int) -> str:
+    """How messages name entry *index* (0-based) of an argument with *size* entries: ``arg[3]``, or ``arg``.
+
+    Examples
+    --------
+    >>> position("yields", 2, 6), position("product", 0, 1)
+    ('yields[3]', 'product')
+    """
     return arg if size == 1 else f"{arg}[{index + 1}]"
 
 
@@ -72,11 +80,11 @@ def as_floats(x: Any, func: str, arg: str) -> np.ndarray:
             elif isinstance(item, numbers.Real) and not isinstance(item, (bool, np.bool_)):
                 arr[i] = float(item)
             else:
-                raise CPError(func, _position(arg, i, obj.size), "must be a number", item)
+                raise CPError(func, position(arg, i, obj.size), "must be a number", item)
     bad = np.isinf(arr)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise CPError(func, _position(arg, i, arr.size), "must be finite", arr[i])
+        raise CPError(func, position(arg, i, arr.size), "must be finite", arr[i])
     return arr
 
 
@@ -91,7 +99,7 @@ def _check_sign(arr: np.ndarray, func: str, arg: str, nonnegative: bool) -> None
         neg = arr < 0  # NaN compares False
         if neg.any():
             i = int(np.flatnonzero(neg)[0])
-            raise CPError(func, _position(arg, i, arr.size), "must be >= 0", arr[i])
+            raise CPError(func, position(arg, i, arr.size), "must be >= 0", arr[i])
 
 
 def total(x: Any, func: str, arg: str, *, nonnegative: bool = True, empty: float | None = None) -> float:
@@ -154,7 +162,7 @@ def as_flags(x: Any, func: str, arg: str, size: int, *, default: bool | None = N
     out = np.empty(size, dtype=bool)
     for i, item in enumerate(obj):
         if is_blank(item):
-            check(default is not None, func, _position(arg, i, size), "is blank")
+            check(default is not None, func, position(arg, i, size), "is blank")
             out[i] = bool(default)
         elif isinstance(item, (bool, np.bool_)):
             out[i] = bool(item)
@@ -163,7 +171,7 @@ def as_flags(x: Any, func: str, arg: str, size: int, *, default: bool | None = N
         elif isinstance(item, str) and item.strip().lower() in _TRUE | _FALSE:
             out[i] = item.strip().lower() in _TRUE
         else:
-            raise CPError(func, _position(arg, i, size), "must be TRUE or FALSE", item)
+            raise CPError(func, position(arg, i, size), "must be TRUE or FALSE", item)
     return out
 
 

@@ -54,8 +54,12 @@ def weighted_score(weights: Any, ratings: Any) -> Any:
     table = as_floats(ratings, "weighted_score", "ratings")
     shape = np.shape(ratings.to_numpy() if hasattr(ratings, "to_numpy") else ratings)
     columns = shape[-1] if len(shape) >= 2 else table.size
-    check(columns == w.size, "weighted_score", "ratings",
-          f"must have one column per weight ({w.size}), got {columns} columns")
+    check(
+        columns == w.size,
+        "weighted_score",
+        "ratings",
+        f"must have one column per weight ({w.size}), got {columns} columns",
+    )
     table = table.reshape(-1, w.size)
     blank = np.isnan(table)
     partly = np.flatnonzero(blank.any(axis=1) & ~blank.all(axis=1))

@@ -6,13 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from .inputs import as_floats, check
+from .inputs import as_floats, check, position
 
 __all__ = ["overall_yield"]
-
-
-def _where(arg: str, i: int) -> str:
-    return f"{arg}[{i + 1}]"
 
 
 def overall_yield(yields: Any, feeds_into: Any = None) -> float:
@@ -83,8 +79,8 @@ def overall_yield(yields: Any, feeds_into: Any = None) -> float:
     check(bool(present.any()), "overall_yield", "yields", "has no values")
     for i in np.flatnonzero(present):
         value = y[i]
-        hint = f" (give {value:g} % as {value / 100:g})" if 1 < value <= 100 else ""
-        check(0 < value <= 1, "overall_yield", _where("yields", i), f"must lie in (0, 1]{hint}", value)
+        hint = f" (give {value:g} % as {value / 100:g})" if 2 <= value <= 100 else ""
+        check(0 < value <= 1, "overall_yield", position("yields", i, y.size), f"must lie in (0, 1]{hint}", value)
     if links is None:
         return float(np.prod(y[present]))
     return _convergent(y, links, present)
@@ -97,20 +93,24 @@ def _convergent(y: np.ndarray, links: np.ndarray, present: np.ndarray) -> float:
     for i in range(n):
         target = links[i]
         if not present[i]:
-            check(np.isnan(target), "overall_yield", _where("yields", i), "is blank for a step that feeds another")
+            check(
+                np.isnan(target),
+                "overall_yield",
+                position("yields", i, y.size),
+                "is blank for a step that feeds another",
+            )
             continue
         if np.isnan(target):
             finals.append(i)
             continue
-        where = _where("feeds_into", i)
+        where = position("feeds_into", i, n)
         check(float(target).is_integer(), "overall_yield", where, "must be a step number", target)
         k = int(target) - 1
         check(0 <= k < n, "overall_yield", where, f"must be a step number from 1 to {n}", target)
         check(k != i, "overall_yield", where, "cannot be the step itself", target)
         check(bool(present[k]), "overall_yield", where, "points to a step with no yield", target)
         fed_by[k].append(i)
-    check(len(finals) == 1, "overall_yield", "feeds_into", "must be blank for exactly one (final) step",
-          len(finals))
+    check(len(finals) == 1, "overall_yield", "feeds_into", "must be blank for exactly one (final) step", len(finals))
     # Longest path into each step (steps, yield), built from the final step backwards; a cycle never
     # reaches the final step, so any present step left unvisited sits on one.
     best: dict[int, tuple[int, float]] = {}
@@ -122,8 +122,12 @@ def _convergent(y: np.ndarray, links: np.ndarray, present: np.ndarray) -> float:
                 seen.add(p)
                 order.append(p)
     loose = [i for i in np.flatnonzero(present) if i not in seen]
-    check(not loose, "overall_yield", _where("feeds_into", loose[0]) if loose else "feeds_into",
-          "forms a loop that never reaches the final step")
+    check(
+        not loose,
+        "overall_yield",
+        position("feeds_into", loose[0], n) if loose else "feeds_into",
+        "forms a loop that never reaches the final step",
+    )
     for step in reversed(order):  # predecessors before the steps they feed
         inflows = [best[p] for p in fed_by[step]]
         length, worst = (0, 1.0) if not inflows else max(inflows, key=lambda lw: (lw[0], -lw[1]))
