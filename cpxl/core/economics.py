@@ -11,6 +11,7 @@ blanks are ignored.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,7 @@ def _investment(investment: Any, func: str) -> float:
 def _rate(rate: Any, func: str) -> float:
     value = scalar(rate, func, "rate")
     check(value > -1, func, "rate", "must be > -1 (a fraction: 8 % is 0.08)", value)
-    check(value < 10, func, "rate", "must be a fraction (8 % is 0.08)", value)
+    check(value <= 1, func, "rate", "must be a fraction (8 % is 0.08)", value)
     return value
 
 
@@ -202,6 +203,42 @@ def _sign_changes(coefficients: np.ndarray) -> int:
     return int(np.count_nonzero(signs[1:] != signs[:-1]))
 
 
+_V_MAX = 1e12  # v = 1/(1 + r): the IRR is sought above -1 + 1e-12, where a rate still has digits to show
+
+
+def _v_limit(degree: int) -> float:
+    """The largest v searched: _V_MAX, or less where v**degree would overflow."""
+    return min(_V_MAX, 10.0 ** (300.0 / max(degree, 1)))
+
+_RTOL = 4 * np.finfo(float).eps
+
+
+def _positive_roots(coefficients: np.ndarray, p: Callable[[float], float], v_max: float) -> list[float]:
+    """Every root of the polynomial p in (0, v_max], from the companion matrix, polished by Brent's method."""
+    try:
+        with np.errstate(all="ignore"):
+            candidates = np.polynomial.polynomial.polyroots(coefficients)
+    except np.linalg.LinAlgError:  # coefficients spanning more than the float range: scan for sign changes
+        grid = np.geomspace(1e-12, v_max, 20001)
+        values = np.array([p(v) for v in grid])
+        cross = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)
+        candidates = np.array([brentq(p, grid[k], grid[k + 1], xtol=1e-300, rtol=_RTOL) for k in cross])
+    roots: list[float] = []
+    for z in np.atleast_1d(candidates).astype(complex):
+        if abs(z.imag) > 1e-8 * max(1.0, abs(z)) or not 0 < z.real <= v_max:
+            continue
+        v = float(z.real)
+        lo, hi = v * (1 - 1e-6), v * (1 + 1e-6)
+        if p(lo) * p(hi) < 0:
+            v = brentq(p, lo, hi, xtol=1e-300, rtol=_RTOL)
+        magnitude = float(np.polynomial.polynomial.polyval(v, np.abs(coefficients)))
+        if abs(p(v)) > 1e-9 * magnitude:
+            continue  # the shadow of a complex pair on the real axis, not a root
+        if not any(abs(v - r) <= 1e-9 * r for r in roots):
+            roots.append(v)
+    return roots
+
+
 def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
     r"""Internal rate of return: the exact discount rate at which the NPV is zero.
 
@@ -248,29 +285,20 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
         "cash_flows",
         "are never positive: the investment is never repaid and there is no IRR",
     )
-    coefficients = np.concatenate(([-invest], flows))  # p(v) = sum c_j v^j
-    scale = np.abs(coefficients).sum()
+    # p(v) = sum c_j v^j with v = 1/(1 + r) > 0, scaled to the largest amount.
+    coefficients = np.concatenate(([-invest], flows))
+    coefficients = np.trim_zeros(coefficients / np.abs(coefficients).max(), "b")
 
     def p(v: float) -> float:
-        return float(np.polynomial.polynomial.polyval(v, coefficients) / scale)
+        return float(np.polynomial.polynomial.polyval(v, coefficients))
 
+    v_max = _v_limit(coefficients.size - 1)
     if _sign_changes(coefficients) == 1:
-        hi = 1.0
-        while p(hi) <= 0:
-            hi *= 2.0
-        roots = [brentq(p, 0.0, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)]
+        # Descartes: exactly one positive root; p(0) = -I < 0 and p grows past it.
+        check(p(v_max) > 0, "irr", "cash_flows", f"repay almost nothing: the IRR is below {1 / v_max - 1:.10%}")
+        roots = [brentq(p, 0.0, v_max, xtol=1e-300, rtol=_RTOL, maxiter=2000)]
     else:
-        candidates = np.roots(coefficients[::-1])
-        roots = []
-        for z in candidates:
-            if abs(z.imag) > 1e-8 * max(1.0, abs(z)) or z.real <= 0:
-                continue
-            v = z.real
-            lo, hi = v * (1 - 1e-6), v * (1 + 1e-6)
-            if p(lo) * p(hi) < 0:
-                v = brentq(p, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps)
-            if not any(abs(v - r) <= 1e-9 * r for r in roots):
-                roots.append(v)
+        roots = _positive_roots(coefficients, p, v_max)
     rates = sorted(1.0 / v - 1.0 for v in roots)
     check(bool(rates), "irr", "cash_flows", "give an NPV that is never zero: there is no IRR")
     shown = ", ".join(f"{r:.4%}" for r in rates)
