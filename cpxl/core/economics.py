@@ -210,6 +210,7 @@ def _v_limit(degree: int) -> float:
     """The largest v searched: _V_MAX, or less where v**degree would overflow."""
     return min(_V_MAX, 10.0 ** (300.0 / max(degree, 1)))
 
+
 _RTOL = 4 * np.finfo(float).eps
 
 
