@@ -1,8 +1,10 @@
 """The package as users meet it: the twins' names and arguments, the layers, the command."""
 
 import inspect
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -80,3 +82,23 @@ def test_cpxl_version_and_help():
 
 def test_unknown_command_exits_with_2():
     assert CliRunner().invoke(main, ["frobnicate"]).exit_code == 2
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_commands():
+    """The README's two set-up commands: the first two bash blocks of its first screen."""
+    blocks = re.findall(r"```bash\n(.+?)\n```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    return blocks[0].strip(), blocks[1].strip()
+
+
+def test_ci_runs_the_readmes_test_command():
+    _, test_command = readme_commands()
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    assert test_command in ci_lines
+
+
+def test_the_readmes_main_command_installs_and_runs_the_cli():
+    main_command, _ = readme_commands()
+    assert main_command.startswith("pip install .") and "cpxl " in main_command
