@@ -591,6 +591,7 @@ class _LDL:
         opts = {"SymmetricMode": True}
         lu = splu(mm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options=opts)
         pos = lu.perm_c
+        self.natural = False  # True: the factor is of M[order][:, order] in natural order
         if not np.array_equal(lu.perm_r, lu.perm_c):  # SuperLU pivoted after all: impose the ordering
             order = np.argsort(lu.perm_c)
             lu = splu(sp.csc_array(mm[order][:, order]), permc_spec="NATURAL", diag_pivot_thresh=0.0,
@@ -598,6 +599,7 @@ class _LDL:
             if not np.array_equal(lu.perm_r, np.arange(mm.shape[0])):
                 raise np.linalg.LinAlgError("reconcile: the balance matrix is not positive definite")
             pos = np.argsort(order)
+            self.natural = True
         self.pos = np.asarray(pos)  # original index -> position in the factor
         self.lu = lu
         self.d = lu.U.diagonal()
@@ -605,6 +607,9 @@ class _LDL:
             raise np.linalg.LinAlgError("reconcile: the balance matrix is not positive definite")
 
     def solve(self, b: np.ndarray) -> np.ndarray:
+        """M⁻¹ b."""
+        if not self.natural:
+            return self.lu.solve(b)  # SuperLU applies its own ordering
         y = np.empty_like(b)
         y[self.pos] = b
         return self.lu.solve(y)[self.pos]
