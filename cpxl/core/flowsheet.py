@@ -264,7 +264,7 @@ class Flowsheet:
     def _values(self, values: Any, func: str) -> np.ndarray:
         x = as_floats(values, func, "values")
         check(x.size == self.n_streams, func, "values", f"must have one entry per stream ({self.n_streams})",
-              f"{x.size} entries")
+              x.size)
         neg = np.flatnonzero(x < 0)
         if neg.size:
             raise CPError(func, f"values[{neg[0] + 1}]", "must be >= 0 (the direction of a stream is given by "

@@ -273,7 +273,7 @@ def _measurements(fs: Flowsheet, measured: Any, sigma: Any, default_rel_sigma: f
     """Measured values (NaN = unmeasured), variances (NaN for unmeasured) and the defaulted mask."""
     n = fs.n_streams
     x = as_floats(measured, func, "measured")
-    check(x.size == n, func, "measured", f"must have one entry per stream ({n})", f"{x.size} entries")
+    check(x.size == n, func, "measured", f"must have one entry per stream ({n})", x.size)
     neg = np.flatnonzero(x < 0)
     if neg.size:
         raise CPError(func, f"measured[{neg[0] + 1}]", "must be >= 0 (a flow's direction is given by its "
@@ -282,7 +282,7 @@ def _measurements(fs: Flowsheet, measured: Any, sigma: Any, default_rel_sigma: f
         s = np.full(n, np.nan)
     else:
         s = as_floats(sigma, func, "sigma")
-        check(s.size == n, func, "sigma", f"must have one entry per stream ({n})", f"{s.size} entries")
+        check(s.size == n, func, "sigma", f"must have one entry per stream ({n})", s.size)
         neg = np.flatnonzero(s < 0)
         if neg.size:
             raise CPError(func, f"sigma[{neg[0] + 1}]", "must be >= 0", s[neg[0]])
