@@ -1,0 +1,317 @@
+"""The audit data model's schema: every field and table column, with its type, once.
+
+One audit has scalar *fields* (company, period, units, economic parameters) and
+*tables* (lists of records: team, streams, options, ...). The workbook builder,
+the reader, the YAML/JSON loader and the CSV batch reader all work from these
+definitions, so a field is declared here and nowhere else.
+
+The schema is versioned (:data:`SCHEMA_VERSION`); a file records the version it
+was written with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "ASPECTS",
+    "CATEGORIES",
+    "COST_CLASSES",
+    "FIELDS",
+    "FOCUS_FACTORS",
+    "MEDIA",
+    "RANKING_FACTORS",
+    "SCHEMA_VERSION",
+    "STAGES",
+    "STATUSES",
+    "TABLES",
+    "Column",
+    "Field",
+    "Table",
+]
+
+SCHEMA_VERSION = 1
+
+#: The seven audit stages (DOMAIN §1.1), as codes; labels live in the workbook's label table.
+STAGES = ("planning", "pre_assessment", "assessment", "options", "feasibility", "implementation", "continuous")
+#: The eight aspects of waste causes and options.
+ASPECTS = (
+    "materials_energy",
+    "technology",
+    "equipment",
+    "process_control",
+    "product",
+    "waste",
+    "management",
+    "employees",
+)
+COST_CLASSES = ("no_low", "medium_high")
+MEDIA = ("wastewater", "waste_gas", "solid_waste")
+CATEGORIES = ("raw_material", "auxiliary", "energy", "water")
+STATUSES = ("planned", "in_progress", "done")
+#: Weighted-sum factors for the audit focus (DOMAIN §1.2) with their conventional default weights.
+FOCUS_FACTORS = (
+    ("waste_quantity", 10.0),
+    ("consumption", 8.0),
+    ("environmental_cost", 8.0),
+    ("toxicity", 8.0),
+    ("cp_potential", 5.0),
+    ("willingness", 2.0),
+)
+#: Weighted-sum factors for ranking options (DOMAIN §1.2), with default weights.
+RANKING_FACTORS = (
+    ("technical", 8.0),
+    ("environmental", 10.0),
+    ("economic", 8.0),
+    ("ease", 5.0),
+    ("production_effect", 5.0),
+)
+
+CHOICES = {
+    "stage": STAGES,
+    "aspect": ASPECTS,
+    "cost_class": COST_CLASSES,
+    "medium": MEDIA,
+    "category": CATEGORIES,
+    "status": STATUSES,
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A scalar field of the audit.
+
+    ``kind`` is one of ``text``, ``number``, ``fraction`` (a number in [0, 1],
+    shown as %), ``int``. ``default`` is used when a file leaves it out.
+    """
+
+    key: str
+    kind: str = "text"
+    default: object = None
+    minimum: float | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a table: its key, kind and, for ``choice``, the allowed codes.
+
+    ``kind``: ``text``, ``number``, ``fraction``, ``int``, ``bool``, ``choice``;
+    ``required``: a record must give it; ``minimum``: smallest allowed number.
+    """
+
+    key: str
+    kind: str = "text"
+    required: bool = False
+    minimum: float | None = None
+    choices: tuple[str, ...] = ()
+    width: float = 12
+
+
+@dataclass(frozen=True)
+class Table:
+    """A list table of the audit: its columns and how many blank rows the workbook offers for more.
+
+    A table with ``ratings`` also holds, per record, a list ``ratings`` with one
+    rating per factor; the factors' weights are part of the audit
+    (``Audit.weights[table]``), with the defaults given here.
+    """
+
+    key: str
+    columns: tuple[Column, ...]
+    spare_rows: int = 15
+    ratings: tuple[tuple[str, float], ...] = field(default=())
+
+    def column(self, key: str) -> Column:
+        """The column called *key*."""
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(key)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Column keys in order."""
+        return tuple(col.key for col in self.columns)
+
+
+def _c(key: str, kind: str = "text", **kw: object) -> Column:
+    if kind == "choice" and "choices" not in kw:
+        kw["choices"] = CHOICES[key]
+    return Column(key, kind, **kw)  # type: ignore[arg-type]
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("company"),
+    Field("industry"),
+    Field("location"),
+    Field("audit_period"),
+    Field("employees", "int", minimum=0),
+    Field("description"),
+    Field("mass_unit", default="t"),
+    Field("currency", default="CNY"),
+    Field("discount_rate", "fraction", default=0.08, minimum=0),
+    Field("tax_rate", "fraction", default=0.25, minimum=0),
+    Field("closure_tolerance", "fraction", default=0.05, minimum=0),
+)
+
+TABLES: dict[str, Table] = {
+    t.key: t
+    for t in (
+        Table(
+            "team",
+            (
+                _c("name", required=True, width=12),
+                _c("role", width=12),
+                _c("department", width=14),
+                _c("title", width=12),
+                _c("specialty", width=14),
+                _c("duties", width=28),
+                _c("time", width=10),
+            ),
+        ),
+        Table(
+            "plan",
+            (
+                _c("stage", "choice", required=True, width=16),
+                _c("task", required=True, width=34),
+                _c("start", width=11),
+                _c("end", width=11),
+                _c("owner", width=12),
+                _c("output", width=22),
+            ),
+        ),
+        Table(
+            "products",
+            (
+                _c("name", required=True, width=20),
+                _c("unit", width=8),
+                _c("output", "number", required=True, minimum=0),
+                _c("main", "bool", width=8),
+            ),
+            spare_rows=8,
+        ),
+        Table(
+            "consumption",
+            (
+                _c("name", required=True, width=20),
+                _c("category", "choice", required=True, width=14),
+                _c("unit", width=8),
+                _c("amount", "number", required=True, minimum=0),
+            ),
+        ),
+        Table(
+            "pollutants",
+            (
+                _c("name", required=True, width=20),
+                _c("medium", "choice", required=True, width=14),
+                _c("unit", width=8),
+                _c("generated", "number", required=True, minimum=0),
+                _c("discharged", "number", minimum=0),
+            ),
+        ),
+        Table(
+            "steps",
+            (
+                _c("name", required=True, width=26),
+                _c("yield", "fraction", required=True, minimum=0),
+            ),
+            spare_rows=10,
+        ),
+        Table(
+            "indicators",
+            (
+                _c("name", required=True, width=26),
+                _c("unit", width=10),
+                _c("group", width=14),
+                _c("weight", "fraction", required=True, minimum=0),
+                _c("lower_is_better", "bool", width=9),
+                _c("level_1", "number", required=True),
+                _c("level_2", "number", required=True),
+                _c("level_3", "number", required=True),
+                _c("value", "number"),
+                _c("limiting", "bool", width=9),
+            ),
+        ),
+        Table("focus", (_c("name", required=True, width=22),), spare_rows=6, ratings=FOCUS_FACTORS),
+        Table(
+            "targets",
+            (
+                _c("name", required=True, width=26),
+                _c("unit", width=10),
+                _c("lower_is_better", "bool", width=9),
+                _c("baseline", "number", required=True),
+                _c("near_term", "number"),
+                _c("long_term", "number"),
+                _c("achieved", "number"),
+            ),
+        ),
+        Table(
+            "streams",
+            (
+                _c("name", required=True, width=20),
+                _c("source", width=16),
+                _c("target", width=16),
+                _c("measured", "number", minimum=0),
+                _c("sigma", "number", minimum=0),
+            ),
+            spare_rows=30,
+        ),
+        Table(
+            "units",
+            (
+                _c("name", required=True, width=18),
+                _c("stock_change", "number"),
+            ),
+            spare_rows=10,
+        ),
+        Table(
+            "water",
+            (
+                _c("name", required=True, width=22),
+                _c("fresh", "number", required=True, minimum=0),
+                _c("reused", "number", minimum=0),
+                _c("wastewater", "number", minimum=0),
+            ),
+        ),
+        Table(
+            "causes",
+            (
+                _c("waste", required=True, width=20),
+                _c("aspect", "choice", required=True, width=18),
+                _c("cause", required=True, width=50),
+            ),
+            spare_rows=20,
+        ),
+        Table(
+            "options",
+            (
+                _c("id", required=True, width=7),
+                _c("name", required=True, width=28),
+                _c("aspect", "choice", required=True, width=18),
+                _c("cost_class", "choice", required=True, width=12),
+                _c("technical_ok", "bool", width=9),
+                _c("environmental_ok", "bool", width=9),
+                _c("economic_ok", "bool", width=9),
+                _c("investment", "number", minimum=0),
+                _c("saving", "number"),
+                _c("life", "number", minimum=0),
+                _c("pollutant", width=14),
+                _c("before", "number", minimum=0),
+                _c("after", "number", minimum=0),
+                _c("status", "choice", width=12),
+                _c("achieved_saving", "number"),
+            ),
+            spare_rows=20,
+            ratings=RANKING_FACTORS,
+        ),
+        Table(
+            "continuing",
+            (
+                _c("action", required=True, width=34),
+                _c("owner", width=12),
+                _c("due", width=11),
+                _c("notes", width=30),
+            ),
+        ),
+    )
+}
