@@ -28,8 +28,9 @@ def random_flowsheet(n_target: int, rng: np.random.Generator, span: int = 4):
     hops = 3
     start = rng.integers(0, n_units, n_paths)
     steps = rng.integers(-1, span + 1, (n_paths, hops))
-    nodes = np.clip(start[:, None] + np.cumsum(np.concatenate([np.zeros((n_paths, 1), int), steps], 1), 1),
-                    0, n_units - 1)
+    nodes = np.clip(
+        start[:, None] + np.cumsum(np.concatenate([np.zeros((n_paths, 1), int), steps], 1), 1), 0, n_units - 1
+    )
     length = rng.integers(1, hops + 2, n_paths)  # units visited by each path
     q = rng.uniform(1, 30, n_paths)
     loop = (rng.random(n_paths) < 0.15) & (length > 1)
@@ -125,14 +126,17 @@ def main() -> None:
         tc = median_time(lambda src=src, tgt=tgt, x=x, sigma=sigma: reconcile(src, tgt, x, sigma), reps)
         td = np.nan
         if size <= args.dense_max:
-            td = median_time(lambda s=s, t=t, x=x, sigma=sigma: dense_reconcile(s, t, x, sigma),
-                             max(1, reps if n < 5000 else 2))
+            td = median_time(
+                lambda s=s, t=t, x=x, sigma=sigma: dense_reconcile(s, t, x, sigma), max(1, reps if n < 5000 else 2)
+            )
             ref = dense_reconcile(s, t, x, sigma)[:n]
             known = np.isfinite(res.value)
             err = np.max(np.abs(res.value[known] - ref[known])) / np.abs(ref[known]).max()
             assert err < 1e-6, f"cpxl and the dense baseline disagree by {err:.1e} (relative)"
-        counts = [int((res.status == k).sum()) for k in
-                  ("measured-redundant", "measured-nonredundant", "observable", "unobservable")]
+        counts = [
+            int((res.status == k).sum())
+            for k in ("measured-redundant", "measured-nonredundant", "observable", "unobservable")
+        ]
         rows.append((n, tc, td))
         ratio = td / tc if np.isfinite(td) else np.nan
         dense_txt = f"{td:10.4f}" if np.isfinite(td) else f"{'skipped':>10}"

@@ -11,10 +11,15 @@ same arguments:
 from importlib.metadata import PackageNotFoundError, version
 
 from .core import (
+    BalanceResult,
+    BalanceTestResult,
     CPError,
     CPWarning,
+    Flowsheet,
+    ReconcileResult,
     atom_economy,
     balance_closure,
+    balance_test,
     cash_flow,
     efactor,
     elf,
@@ -26,6 +31,7 @@ from .core import (
     overall_yield,
     payback,
     pmi,
+    reconcile,
     reduction,
     reuse_rate,
     rme,
@@ -38,11 +44,16 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "BalanceResult",
+    "BalanceTestResult",
     "CPError",
     "CPWarning",
+    "Flowsheet",
+    "ReconcileResult",
     "__version__",
     "atom_economy",
     "balance_closure",
+    "balance_test",
     "cash_flow",
     "efactor",
     "elf",
@@ -54,6 +65,7 @@ __all__ = [
     "overall_yield",
     "payback",
     "pmi",
+    "reconcile",
     "reduction",
     "reuse_rate",
     "rme",

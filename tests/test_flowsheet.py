@@ -20,8 +20,7 @@ def test_incidence_by_hand():
     fs = Flowsheet.from_streams(SRC, TGT, NAMES)
     assert fs.units == ("R", "S") and fs.streams == tuple(NAMES)
     # rows = units, +1 inflow, -1 outflow; F and W enter R, RS leaves R and enters S, P and X leave S
-    expected = np.array([[1, 1, -1, 0, 0],
-                         [0, 0, 1, -1, -1]], float)
+    expected = np.array([[1, 1, -1, 0, 0], [0, 0, 1, -1, -1]], float)
     np.testing.assert_array_equal(fs.incidence.toarray(), expected)
     assert fs.incidence.format == "csr"
     np.testing.assert_array_equal(fs.source, [-1, -1, 0, 1, 1])
@@ -81,7 +80,8 @@ def test_closure_equals_balance_closure_unit_by_unit(seed):
         ins = [x[j] for j in range(len(x)) if tgt[j] == unit and not stock[j]]
         outs = [x[j] for j in range(len(x)) if src[j] == unit and not stock[j]]
         dstock = sum(x[j] for j in range(len(x)) if src[j] == unit and stock[j]) - sum(
-            x[j] for j in range(len(x)) if tgt[j] == unit and stock[j])
+            x[j] for j in range(len(x)) if tgt[j] == unit and stock[j]
+        )
         if sum(ins) > 0:
             expected = metrics.balance_closure(ins, outs or [0.0], stock_change=dstock)
             assert res.closure[i] == pytest.approx(expected, rel=1e-12, abs=1e-12)
@@ -91,7 +91,8 @@ def test_closure_equals_balance_closure_unit_by_unit(seed):
     if sum(ins) > 0:
         outs = [x[j] for j in range(len(x)) if tgt[j] is None and not stock[j]]
         dstock = sum(x[j] for j in range(len(x)) if tgt[j] is None and stock[j]) - sum(
-            x[j] for j in range(len(x)) if src[j] is None and stock[j])
+            x[j] for j in range(len(x)) if src[j] is None and stock[j]
+        )
         expected = metrics.balance_closure(ins, outs or [0.0], stock_change=dstock)
         assert res.system_closure == pytest.approx(expected, rel=1e-12, abs=1e-12)
 
@@ -124,30 +125,40 @@ def test_numbers_as_unit_labels():
     assert fs.units == ("1", "2")
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"source": ["", None], "target": ["A", ""]}, "flowsheet: source[2] and target are both blank"),
-    ({"source": ["A", "B"], "target": ["B", "B"]}, "flowsheet: target[2] must differ from its source, got 'B'"),
-    ({"source": ["", "A"], "target": ["A", ""], "names": ["a", "a"]},
-     "flowsheet: names[2] repeats names[1], got 'a'"),
-    ({"source": ["", "A"], "target": ["A", ""], "names": ["a", ""]}, "flowsheet: names[2] is blank"),
-    ({"source": ["", "A"], "target": ["A"]}, "flowsheet: target must have one entry per row (2), got 1"),
-    ({"source": ["", "A"], "target": ["A", ""], "names": ["a"]}, "flowsheet: names must have one entry per row"),
-    ({"source": ["", "A"], "target": ["A", "B"], "stock": [0, 1]},
-     "flowsheet: stock[2] is set for a stream between two units"),
-    ({"source": [], "target": []}, "flowsheet: source has no streams"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"source": ["", None], "target": ["A", ""]}, "flowsheet: source[2] and target are both blank"),
+        ({"source": ["A", "B"], "target": ["B", "B"]}, "flowsheet: target[2] must differ from its source, got 'B'"),
+        (
+            {"source": ["", "A"], "target": ["A", ""], "names": ["a", "a"]},
+            "flowsheet: names[2] repeats names[1], got 'a'",
+        ),
+        ({"source": ["", "A"], "target": ["A", ""], "names": ["a", ""]}, "flowsheet: names[2] is blank"),
+        ({"source": ["", "A"], "target": ["A"]}, "flowsheet: target must have one entry per row (2), got 1"),
+        ({"source": ["", "A"], "target": ["A", ""], "names": ["a"]}, "flowsheet: names must have one entry per row"),
+        (
+            {"source": ["", "A"], "target": ["A", "B"], "stock": [0, 1]},
+            "flowsheet: stock[2] is set for a stream between two units",
+        ),
+        ({"source": [], "target": []}, "flowsheet: source has no streams"),
+    ],
+)
 def test_table_errors_name_argument_and_row(kwargs, message):
     with pytest.raises(CPError) as info:
         Flowsheet.from_streams(**kwargs)
     assert str(info.value).startswith(message)
 
 
-@pytest.mark.parametrize("values,tol,message", [
-    ([100, -1], 0.05, "closure: values[2] must be >= 0"),
-    ([100], 0.05, "closure: values must have one entry per stream (2), got 1"),
-    ([100, "a"], 0.05, "closure: values[2] must be a number, got 'a'"),
-    ([100, 90], -1, "closure: tolerance must be >= 0, got -1"),
-])
+@pytest.mark.parametrize(
+    "values,tol,message",
+    [
+        ([100, -1], 0.05, "closure: values[2] must be >= 0"),
+        ([100], 0.05, "closure: values must have one entry per stream (2), got 1"),
+        ([100, "a"], 0.05, "closure: values[2] must be a number, got 'a'"),
+        ([100, 90], -1, "closure: tolerance must be >= 0, got -1"),
+    ],
+)
 def test_closure_errors(values, tol, message):
     fs = Flowsheet.from_streams(["", "A"], ["A", ""])
     with pytest.raises(CPError) as info:

@@ -34,6 +34,19 @@ CONTRACT = {
 }
 
 
+# Spilling functions: the twin returns a rich result instead of taking the `output` selector.
+SPILLING = {
+    "reconcile": ["source", "target", "measured", "sigma"],
+    "balance_test": ["source", "target", "measured", "sigma"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPILLING))
+def test_spilling_twins_start_with_the_contract_arguments(name):
+    parameters = list(inspect.signature(getattr(cpxl, name)).parameters)
+    assert parameters[: len(SPILLING[name])] == SPILLING[name]
+
+
 @pytest.mark.parametrize("name", sorted(CONTRACT))
 def test_every_twin_has_the_contract_arguments_in_order(name):
     function = getattr(cpxl, name)

@@ -257,8 +257,7 @@ def test_invariant_to_scaling_flows_and_sigma_together(seed, k):
     src, tgt, true, x, sigma = _case(seed, p_unmeasured=0.2)
     a, b = reconcile(src, tgt, x, sigma), reconcile(src, tgt, x * k, sigma * k)
     np.testing.assert_allclose(b.value, a.value * k, rtol=1e-9, equal_nan=True)
-    np.testing.assert_allclose(b.sigma, a.sigma * k, rtol=1e-7, atol=1e-12 * k * np.nanmax(true),
-                               equal_nan=True)
+    np.testing.assert_allclose(b.sigma, a.sigma * k, rtol=1e-7, atol=1e-12 * k * np.nanmax(true), equal_nan=True)
     np.testing.assert_allclose(b.z, a.z, rtol=1e-6, atol=1e-8, equal_nan=True)
     assert b.chi2 == pytest.approx(a.chi2, rel=1e-9, abs=1e-12)
     assert list(b.status) == list(a.status)
@@ -273,8 +272,9 @@ def test_agrees_with_dense_projection_solver(p_unm, p_exact):
         ref = dense_reconcile(src, tgt, x, sigma)
         assert list(res.status) == list(ref["status"]), seed
         np.testing.assert_allclose(res.value, ref["value"], rtol=1e-9, atol=1e-9, equal_nan=True)
-        np.testing.assert_allclose(res.sigma**2, ref["var"], rtol=1e-7, atol=1e-8 * np.nanmax(true) ** 2,
-                                   equal_nan=True)
+        np.testing.assert_allclose(
+            res.sigma**2, ref["var"], rtol=1e-7, atol=1e-8 * np.nanmax(true) ** 2, equal_nan=True
+        )
         np.testing.assert_allclose(res.z, ref["z"], rtol=1e-6, atol=1e-7, equal_nan=True)
         assert res.dof == ref["dof"]
         assert res.chi2 == pytest.approx(ref["chi2"], rel=1e-8, abs=1e-10)
@@ -317,10 +317,14 @@ def test_agrees_with_slsqp_on_the_constrained_problem():
             g[m] = w * (v[m] - x[m])
             return g
 
-        sol = optimize.minimize(obj, x0, jac=jac, method="SLSQP",
-                                constraints=[{"type": "eq", "fun": lambda v, a=a, sc=sc: a @ v / sc,
-                                              "jac": lambda v, a=a, sc=sc: a / sc}],
-                                options={"ftol": 1e-14, "maxiter": 500})
+        sol = optimize.minimize(
+            obj,
+            x0,
+            jac=jac,
+            method="SLSQP",
+            constraints=[{"type": "eq", "fun": lambda v, a=a, sc=sc: a @ v / sc, "jac": lambda v, a=a, sc=sc: a / sc}],
+            options={"ftol": 1e-14, "maxiter": 500},
+        )
         assert sol.success, seed
         d = (x - sol.x)[m]
         assert res.chi2 == pytest.approx(float(d @ (w * d)), rel=1e-5, abs=1e-7)
@@ -339,8 +343,14 @@ def test_classification_known_answers():
     src = ["", "A", "B", "B", "A", ""]
     tgt = ["A", "B", "A", "", "", "A"]
     res = reconcile(src, tgt, [100, None, None, 90, None, None], [1, None, None, 1, None, None])
-    assert list(res.status) == ["measured-nonredundant", "unobservable", "unobservable",
-                                "measured-nonredundant", "unobservable", "unobservable"]
+    assert list(res.status) == [
+        "measured-nonredundant",
+        "unobservable",
+        "unobservable",
+        "measured-nonredundant",
+        "unobservable",
+        "unobservable",
+    ]
     assert np.isnan(res.value[[1, 2, 4, 5]]).all() and np.isnan(res.sigma[[1, 2, 4, 5]]).all()
     assert res.value[0] == 100 and res.dof == 0
 
@@ -348,8 +358,14 @@ def test_classification_known_answers():
     # L1 and L2 still form a cycle with the boundary (unobservable); F, R, P are non-redundant.
     x = [100, None, 20, 90, None, None]
     res = reconcile(src, tgt, x, [1, None, 1, 1, None, None])
-    assert list(res.status) == ["measured-nonredundant", "observable", "measured-nonredundant",
-                                "measured-nonredundant", "unobservable", "unobservable"]
+    assert list(res.status) == [
+        "measured-nonredundant",
+        "observable",
+        "measured-nonredundant",
+        "measured-nonredundant",
+        "unobservable",
+        "unobservable",
+    ]
     assert res.value[1] == pytest.approx(110.0)
     assert res.sigma[1] ** 2 == pytest.approx(2.0)
 
@@ -451,15 +467,15 @@ def test_elimination_reports_and_stops_when_test_passes():
     # Unit A: feed F 100 ± 1, two products 50 ± 1 and 30 ± 1 (should be 50): the global test fails;
     # dropping the 30 leaves it to be computed from the balance (observable) and the test passes (dof 0).
     src, tgt = ["", "A", "A", ""], ["A", "", "", "A"]
-    res = reconcile(src, tgt, [100, 50, 30, 10], [1, 1, 1, 1], names=["F", "P1", "P2", "G"],
-                    eliminate_gross_errors=True)
+    res = reconcile(
+        src, tgt, [100, 50, 30, 10], [1, 1, 1, 1], names=["F", "P1", "P2", "G"], eliminate_gross_errors=True
+    )
     assert res.eliminated == ["F"] or res.eliminated == ["P2"] or res.eliminated
     assert res.passed
     assert all(res.status[list(res.names).index(n)] == "observable" for n in res.eliminated)
     no = reconcile(src, tgt, [100, 50, 30, 10], [1, 1, 1, 1])
     assert not no.passed and no.eliminated == [] and no.suspect.any()
-    capped = reconcile(src, tgt, [100, 50, 30, 10], [1, 1, 1, 1], eliminate_gross_errors=True,
-                       max_eliminations=0)
+    capped = reconcile(src, tgt, [100, 50, 30, 10], [1, 1, 1, 1], eliminate_gross_errors=True, max_eliminations=0)
     assert capped.eliminated == [] and not capped.passed
 
 
@@ -469,7 +485,8 @@ def test_balance_test_matches_reconcile(seed):
     src, tgt, _, x, sigma = _case(300 + seed, 0.2)
     t, r = balance_test(src, tgt, x, sigma, alpha=0.1), reconcile(src, tgt, x, sigma, alpha=0.1)
     assert (t.chi2, t.dof, t.p_value, t.critical_value, t.passed) == pytest.approx(
-        (r.chi2, r.dof, r.p_value, r.critical_value, r.passed))
+        (r.chi2, r.dof, r.p_value, r.critical_value, r.passed)
+    )
     assert t.to_row() == [t.chi2, t.dof, t.p_value, t.critical_value, t.passed]
 
 
@@ -488,8 +505,7 @@ def test_result_object_and_frame():
     assert "chi2" in text and "status" in text
     frame = res.to_frame()
     assert list(frame.index) == ["in", "out"]
-    assert list(frame.columns) == ["measured", "measured_sigma", "value", "sigma", "z", "status", "suspect",
-                                   "dropped"]
+    assert list(frame.columns) == ["measured", "measured_sigma", "value", "sigma", "z", "status", "suspect", "dropped"]
     assert frame.loc["out", "value"] == pytest.approx(93.6)
 
 
@@ -507,21 +523,24 @@ def test_pandas_inputs():
 
 
 # ---------------------------------------------------------------------------------------------- errors
-@pytest.mark.parametrize("args,kwargs,message", [
-    ((["", ""], ["A", ""], [1, 2]), {}, "reconcile: source[2] and target are both blank"),
-    ((["A", ""], ["A", "A"], [1, 2]), {}, "reconcile: target[1] must differ from its source, got 'A'"),
-    ((["", "A"], ["A", ""], [1, 2], [1, -1]), {}, "reconcile: sigma[2] must be >= 0, got -1"),
-    ((["", "A"], ["A", ""], [1, -2]), {}, "reconcile: measured[2] must be >= 0"),
-    ((["", "A"], ["A", ""], [1, 2]), {"names": ["x", "x"]}, "reconcile: names[2] repeats names[1], got 'x'"),
-    ((["", "A"], ["A", ""], [1, 2]), {"names": ["x", None]}, "reconcile: names[2] is blank"),
-    ((["", "A"], ["A"], [1, 2]), {}, "reconcile: target must have one entry per row (2), got 1"),
-    ((["", "A"], ["A", ""], [1, 2, 3]), {}, "reconcile: measured must have one entry per stream (2)"),
-    ((["", "A"], ["A", ""], [1, 2], [1]), {}, "reconcile: sigma must have one entry per stream (2)"),
-    ((["", "A"], ["A", ""], [1, "x"]), {}, "reconcile: measured[2] must be a number, got 'x'"),
-    ((["", "A"], ["A", ""], [1, 2]), {"alpha": 1.5}, "reconcile: alpha must be between 0 and 1"),
-    ((["", "A"], ["A", ""], [1, 2]), {"default_rel_sigma": 0}, "reconcile: default_rel_sigma must be > 0"),
-    (([], [], []), {}, "reconcile: source has no streams"),
-])
+@pytest.mark.parametrize(
+    "args,kwargs,message",
+    [
+        ((["", ""], ["A", ""], [1, 2]), {}, "reconcile: source[2] and target are both blank"),
+        ((["A", ""], ["A", "A"], [1, 2]), {}, "reconcile: target[1] must differ from its source, got 'A'"),
+        ((["", "A"], ["A", ""], [1, 2], [1, -1]), {}, "reconcile: sigma[2] must be >= 0, got -1"),
+        ((["", "A"], ["A", ""], [1, -2]), {}, "reconcile: measured[2] must be >= 0"),
+        ((["", "A"], ["A", ""], [1, 2]), {"names": ["x", "x"]}, "reconcile: names[2] repeats names[1], got 'x'"),
+        ((["", "A"], ["A", ""], [1, 2]), {"names": ["x", None]}, "reconcile: names[2] is blank"),
+        ((["", "A"], ["A"], [1, 2]), {}, "reconcile: target must have one entry per row (2), got 1"),
+        ((["", "A"], ["A", ""], [1, 2, 3]), {}, "reconcile: measured must have one entry per stream (2)"),
+        ((["", "A"], ["A", ""], [1, 2], [1]), {}, "reconcile: sigma must have one entry per stream (2)"),
+        ((["", "A"], ["A", ""], [1, "x"]), {}, "reconcile: measured[2] must be a number, got 'x'"),
+        ((["", "A"], ["A", ""], [1, 2]), {"alpha": 1.5}, "reconcile: alpha must be between 0 and 1"),
+        ((["", "A"], ["A", ""], [1, 2]), {"default_rel_sigma": 0}, "reconcile: default_rel_sigma must be > 0"),
+        (([], [], []), {}, "reconcile: source has no streams"),
+    ],
+)
 def test_errors_name_argument_and_row(args, kwargs, message):
     with pytest.raises(CPError) as info:
         reconcile(*args, **kwargs)

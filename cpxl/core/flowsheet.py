@@ -68,8 +68,11 @@ class _Result(dict):
         width = max(map(len, self.keys())) + 1
         lines = []
         for key, value in self.items():
-            text = repr(value) if not isinstance(value, np.ndarray) else np.array2string(
-                value, precision=6, threshold=12, edgeitems=3, separator=", ")
+            text = (
+                repr(value)
+                if not isinstance(value, np.ndarray)
+                else np.array2string(value, precision=6, threshold=12, edgeitems=3, separator=", ")
+            )
             text = text.replace("\n", "\n" + " " * (width + 2))
             lines.append(f"{key.rjust(width)}: {text}")
         return "\n".join(lines)
@@ -97,12 +100,16 @@ class BalanceResult(_Result):
         """The per-unit table as a pandas DataFrame (one row per unit, plus a ``(system)`` row)."""
         import pandas as pd
 
-        frame = pd.DataFrame({
-            "inflow": self.inflow, "outflow": self.outflow,
-            "stock_change": self.stock_change, "closure": self.closure,
-        }, index=pd.Index(list(self.units), name="unit"))
-        frame.loc["(system)"] = [self.system_inflow, self.system_outflow, self.system_stock_change,
-                                 self.system_closure]
+        frame = pd.DataFrame(
+            {
+                "inflow": self.inflow,
+                "outflow": self.outflow,
+                "stock_change": self.stock_change,
+                "closure": self.closure,
+            },
+            index=pd.Index(list(self.units), name="unit"),
+        )
+        frame.loc["(system)"] = [self.system_inflow, self.system_outflow, self.system_stock_change, self.system_closure]
         return frame
 
 
@@ -139,8 +146,14 @@ class Flowsheet:
     ['S']
     """
 
-    def __init__(self, streams: Sequence[str], units: Sequence[str], source: np.ndarray,
-                 target: np.ndarray, stock: np.ndarray | None = None):
+    def __init__(
+        self,
+        streams: Sequence[str],
+        units: Sequence[str],
+        source: np.ndarray,
+        target: np.ndarray,
+        stock: np.ndarray | None = None,
+    ):
         self.streams = tuple(streams)
         self.units = tuple(units)
         self.source = np.asarray(source, dtype=np.int64)
@@ -153,8 +166,9 @@ class Flowsheet:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_streams(cls, source: Any, target: Any, names: Any = None, *, stock: Any = None,
-                     func: str = "flowsheet") -> Flowsheet:
+    def from_streams(
+        cls, source: Any, target: Any, names: Any = None, *, stock: Any = None, func: str = "flowsheet"
+    ) -> Flowsheet:
         """Build a flowsheet from a stream table.
 
         Parameters
@@ -217,8 +231,11 @@ class Flowsheet:
             if a is not None and a == b:
                 raise CPError(func, f"target[{i + 1}]", "must differ from its source", b)
             if flags[i] and a is not None and b is not None:
-                raise CPError(func, f"stock[{i + 1}]", "is set for a stream between two units: a stock change "
-                              "goes to or from the boundary")
+                raise CPError(
+                    func,
+                    f"stock[{i + 1}]",
+                    "is set for a stream between two units: a stock change goes to or from the boundary",
+                )
             for end, out in ((a, s_idx), (b, t_idx)):
                 if end is None:
                     out[i] = -1
@@ -258,17 +275,21 @@ class Flowsheet:
             rows = np.concatenate([self.target[ins], self.source[outs]])
             data = np.concatenate([np.ones(ins.sum()), -np.ones(outs.sum())])
             self._incidence = sp.csr_array(
-                (data, (rows, np.concatenate([cols[ins], cols[outs]]))), shape=(self.n_units, n))
+                (data, (rows, np.concatenate([cols[ins], cols[outs]]))), shape=(self.n_units, n)
+            )
         return self._incidence
 
     def _values(self, values: Any, func: str) -> np.ndarray:
         x = as_floats(values, func, "values")
-        check(x.size == self.n_streams, func, "values", f"must have one entry per stream ({self.n_streams})",
-              x.size)
+        check(x.size == self.n_streams, func, "values", f"must have one entry per stream ({self.n_streams})", x.size)
         neg = np.flatnonzero(x < 0)
         if neg.size:
-            raise CPError(func, f"values[{neg[0] + 1}]", "must be >= 0 (the direction of a stream is given by "
-                          "its source and target)", x[neg[0]])
+            raise CPError(
+                func,
+                f"values[{neg[0] + 1}]",
+                "must be >= 0 (the direction of a stream is given by its source and target)",
+                x[neg[0]],
+            )
         return x
 
     # ------------------------------------------------------------------ balances
@@ -339,9 +360,17 @@ class Flowsheet:
         s_delta = (s_in - s_out - s_stock) / s_in if s_in > 0 else np.nan
         bad = np.flatnonzero(np.abs(np.nan_to_num(delta, nan=0.0)) > tol)
         return BalanceResult(
-            units=list(self.units), inflow=inflow, outflow=outflow, stock_change=stock, closure=delta,
-            system_inflow=s_in, system_outflow=s_out, system_stock_change=s_stock, system_closure=s_delta,
-            tolerance=tol, unbalanced=[self.units[i] for i in bad],
+            units=list(self.units),
+            inflow=inflow,
+            outflow=outflow,
+            stock_change=stock,
+            closure=delta,
+            system_inflow=s_in,
+            system_outflow=s_out,
+            system_stock_change=s_stock,
+            system_closure=s_delta,
+            tolerance=tol,
+            unbalanced=[self.units[i] for i in bad],
         )
 
     def unbalanced(self, values: Any, tolerance: float = 0.05) -> list[str]:
@@ -374,4 +403,3 @@ class Flowsheet:
         from .reconcile import _reconcile_flowsheet
 
         return _reconcile_flowsheet(self, measured, sigma, func="reconcile", **options)
-

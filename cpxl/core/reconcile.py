@@ -140,9 +140,19 @@ class BalanceTestResult(_Result):
 
 
 # ====================================================================== public functions
-def reconcile(source: Any, target: Any, measured: Any, sigma: Any = None, *, names: Any = None,
-              alpha: float = 0.05, eliminate_gross_errors: bool = False, max_eliminations: int | None = None,
-              default_rel_sigma: float = DEFAULT_REL_SIGMA, stock: Any = None) -> ReconcileResult:
+def reconcile(
+    source: Any,
+    target: Any,
+    measured: Any,
+    sigma: Any = None,
+    *,
+    names: Any = None,
+    alpha: float = 0.05,
+    eliminate_gross_errors: bool = False,
+    max_eliminations: int | None = None,
+    default_rel_sigma: float = DEFAULT_REL_SIGMA,
+    stock: Any = None,
+) -> ReconcileResult:
     """Reconcile measured stream flows so that every unit balances (weighted least squares, STAN method).
 
     .. math::
@@ -209,13 +219,28 @@ def reconcile(source: Any, target: Any, measured: Any, sigma: Any = None, *, nam
     """
     func = "reconcile"
     fs = Flowsheet.from_streams(source, target, names, stock=stock, func=func)
-    return _reconcile_flowsheet(fs, measured, sigma, func=func, alpha=alpha,
-                                eliminate_gross_errors=eliminate_gross_errors,
-                                max_eliminations=max_eliminations, default_rel_sigma=default_rel_sigma)
+    return _reconcile_flowsheet(
+        fs,
+        measured,
+        sigma,
+        func=func,
+        alpha=alpha,
+        eliminate_gross_errors=eliminate_gross_errors,
+        max_eliminations=max_eliminations,
+        default_rel_sigma=default_rel_sigma,
+    )
 
 
-def balance_test(source: Any, target: Any, measured: Any, sigma: Any = None, *, alpha: float = 0.05,
-                 names: Any = None, default_rel_sigma: float = DEFAULT_REL_SIGMA) -> BalanceTestResult:
+def balance_test(
+    source: Any,
+    target: Any,
+    measured: Any,
+    sigma: Any = None,
+    *,
+    alpha: float = 0.05,
+    names: Any = None,
+    default_rel_sigma: float = DEFAULT_REL_SIGMA,
+) -> BalanceTestResult:
     """The global test of a material balance: do the measurements fit the balances within their uncertainty?
 
     .. math::
@@ -264,20 +289,30 @@ def balance_test(source: Any, target: Any, measured: Any, sigma: Any = None, *, 
 
 # ====================================================================== orchestration
 def _check_alpha(alpha: float, func: str) -> None:
-    check(isinstance(alpha, (int, float, np.floating)) and 0 < float(alpha) < 1, func, "alpha",
-          "must be between 0 and 1", alpha)
+    check(
+        isinstance(alpha, (int, float, np.floating)) and 0 < float(alpha) < 1,
+        func,
+        "alpha",
+        "must be between 0 and 1",
+        alpha,
+    )
 
 
-def _measurements(fs: Flowsheet, measured: Any, sigma: Any, default_rel_sigma: float,
-                  func: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _measurements(
+    fs: Flowsheet, measured: Any, sigma: Any, default_rel_sigma: float, func: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Measured values (NaN = unmeasured), variances (NaN for unmeasured) and the defaulted mask."""
     n = fs.n_streams
     x = as_floats(measured, func, "measured")
     check(x.size == n, func, "measured", f"must have one entry per stream ({n})", x.size)
     neg = np.flatnonzero(x < 0)
     if neg.size:
-        raise CPError(func, f"measured[{neg[0] + 1}]", "must be >= 0 (a flow's direction is given by its "
-                      "source and target)", x[neg[0]])
+        raise CPError(
+            func,
+            f"measured[{neg[0] + 1}]",
+            "must be >= 0 (a flow's direction is given by its source and target)",
+            x[neg[0]],
+        )
     if sigma is None:
         s = np.full(n, np.nan)
     else:
@@ -295,10 +330,17 @@ def _measurements(fs: Flowsheet, measured: Any, sigma: Any, default_rel_sigma: f
     return x, s * s, defaulted
 
 
-def _reconcile_flowsheet(fs: Flowsheet, measured: Any, sigma: Any = None, *, func: str = "reconcile",
-                         alpha: float = 0.05, eliminate_gross_errors: bool = False,
-                         max_eliminations: int | None = None,
-                         default_rel_sigma: float = DEFAULT_REL_SIGMA) -> ReconcileResult:
+def _reconcile_flowsheet(
+    fs: Flowsheet,
+    measured: Any,
+    sigma: Any = None,
+    *,
+    func: str = "reconcile",
+    alpha: float = 0.05,
+    eliminate_gross_errors: bool = False,
+    max_eliminations: int | None = None,
+    default_rel_sigma: float = DEFAULT_REL_SIGMA,
+) -> ReconcileResult:
     x, w, defaulted = _measurements(fs, measured, sigma, default_rel_sigma, func)
     _check_alpha(alpha, func)
     if max_eliminations is not None:
@@ -316,8 +358,12 @@ def _reconcile_flowsheet(fs: Flowsheet, measured: Any, sigma: Any = None, *, fun
             z_crit = float(stats.norm.isf(a_m / 2))
         else:
             z_crit = np.nan
-        if (not eliminate_gross_errors or test["passed"] or not n_tested
-                or (max_eliminations is not None and len(dropped) >= int(max_eliminations))):
+        if (
+            not eliminate_gross_errors
+            or test["passed"]
+            or not n_tested
+            or (max_eliminations is not None and len(dropped) >= int(max_eliminations))
+        ):
             break
         k = int(np.flatnonzero(tested)[np.argmax(np.abs(z[tested]))])
         dropped.append(k)
@@ -330,8 +376,11 @@ def _reconcile_flowsheet(fs: Flowsheet, measured: Any, sigma: Any = None, *, fun
     gone = np.zeros(fs.n_streams, dtype=bool)
     gone[dropped] = True
     n_unobs = int((sol["status_code"] == 3).sum())
-    parts = ["the balances hold within the measurement uncertainty" if test["passed"]
-             else "the balances do NOT hold within the measurement uncertainty (chi2 > critical value)"]
+    parts = [
+        "the balances hold within the measurement uncertainty"
+        if test["passed"]
+        else "the balances do NOT hold within the measurement uncertainty (chi2 > critical value)"
+    ]
     if dropped:
         parts.append("dropped as gross errors: " + ", ".join(fs.streams[k] for k in dropped))
     if n_unobs:
@@ -361,8 +410,13 @@ def _global_test(chi2: float, dof: int, alpha: float) -> dict[str, Any]:
     if dof == 0:
         return {"chi2": 0.0, "dof": 0, "p_value": 1.0, "critical_value": 0.0, "passed": True}
     crit = float(stats.chi2.isf(alpha, dof))
-    return {"chi2": float(chi2), "dof": int(dof), "p_value": float(stats.chi2.sf(chi2, dof)),
-            "critical_value": crit, "passed": bool(chi2 <= crit)}
+    return {
+        "chi2": float(chi2),
+        "dof": int(dof),
+        "p_value": float(stats.chi2.sf(chi2, dof)),
+        "critical_value": crit,
+        "passed": bool(chi2 <= crit),
+    }
 
 
 # ====================================================================== the solver
@@ -408,8 +462,11 @@ def _solve(fs: Flowsheet, x: np.ndarray, w: np.ndarray, func: str, classify: boo
         if bad.size:
             nodes = np.flatnonzero(np.isin(sup[:m], np.flatnonzero(rcomp == bad[0])))
             units = ", ".join(repr(fs.units[u]) for u in nodes[:5]) + (", ..." if nodes.size > 5 else "")
-            raise CPError(func, "sigma", f"makes flows exact (sigma = 0) that contradict the balance of "
-                          f"{units} by {float(net[bad[0]]):g}")
+            raise CPError(
+                func,
+                "sigma",
+                f"makes flows exact (sigma = 0) that contradict the balance of {units} by {float(net[bad[0]]):g}",
+            )
 
     # ---- reduced constraints A_r x = -h over the uncertain measured flows
     ar = _incidence(row_of, ss, st, ri, n_rows, n)
@@ -458,7 +515,7 @@ def _solve(fs: Flowsheet, x: np.ndarray, w: np.ndarray, func: str, classify: boo
         var[kr] = np.maximum(w[kr] - adj, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             z[kr] = np.where(adj > 1e-14 * w[kr], (x[kr] - value[kr]) / np.sqrt(adj), np.nan)
-        qb = q[kr.size:]
+        qb = q[kr.size :]
     else:
         qb = np.zeros(bi.size)
     if bi.size:
@@ -481,14 +538,16 @@ def _components(n_nodes: int, a: np.ndarray, b: np.ndarray) -> tuple[int, np.nda
     return int(k), labels
 
 
-def _incidence(row_of: np.ndarray, ss: np.ndarray, st: np.ndarray, cols: np.ndarray, n_rows: int,
-               n: int) -> sp.csr_array:
+def _incidence(
+    row_of: np.ndarray, ss: np.ndarray, st: np.ndarray, cols: np.ndarray, n_rows: int, n: int
+) -> sp.csr_array:
     """Rows ``row_of[node]`` (−1 = dropped) × streams: +1 at the target node, −1 at the source node."""
     rt, rs = row_of[st[cols]], row_of[ss[cols]]
     it, is_ = rt >= 0, rs >= 0
     data = np.concatenate([np.ones(int(it.sum())), -np.ones(int(is_.sum()))])
-    mat = sp.coo_array((data, (np.concatenate([rt[it], rs[is_]]), np.concatenate([cols[it], cols[is_]]))),
-                       shape=(n_rows, n)).tocsr()
+    mat = sp.coo_array(
+        (data, (np.concatenate([rt[it], rs[is_]]), np.concatenate([cols[it], cols[is_]]))), shape=(n_rows, n)
+    ).tocsr()
     mat.sum_duplicates()
     mat.eliminate_zeros()
     return mat
@@ -538,8 +597,9 @@ def _bridges(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return is_bridge
 
 
-def _cut_sets(m: int, s_node: np.ndarray, t_node: np.ndarray, inner: np.ndarray, bi: np.ndarray,
-              meas: np.ndarray) -> tuple[sp.csr_array, np.ndarray]:
+def _cut_sets(
+    m: int, s_node: np.ndarray, t_node: np.ndarray, inner: np.ndarray, bi: np.ndarray, meas: np.ndarray
+) -> tuple[sp.csr_array, np.ndarray]:
     """For every bridge: the coefficients c of the measured flows in the balance of the side it cuts off.
 
     Blobs are the 2-edge-connected pieces of the unmeasured graph (components over the non-bridge
@@ -555,9 +615,10 @@ def _cut_sets(m: int, s_node: np.ndarray, t_node: np.ndarray, inner: np.ndarray,
     env_blob = blob[m]
     roots[tree[env_blob]] = env_blob
     vroot = n_blob
-    g = sp.coo_array((np.ones(bi.size + n_t), (np.concatenate([bs[bi], np.full(n_t, vroot)]),
-                                               np.concatenate([bt[bi], roots]))),
-                     shape=(n_blob + 1, n_blob + 1)).tocsr()
+    g = sp.coo_array(
+        (np.ones(bi.size + n_t), (np.concatenate([bs[bi], np.full(n_t, vroot)]), np.concatenate([bt[bi], roots]))),
+        shape=(n_blob + 1, n_blob + 1),
+    ).tocsr()
     _, pred = csgraph.breadth_first_order(g, vroot, directed=False, return_predecessors=True)
     child = np.where(pred[bs[bi]] == bt[bi], bs[bi], bt[bi])  # the end of the bridge away from the root
     sign = np.where(child == bt[bi], 1.0, -1.0)  # +1: the bridge flows into the cut-off side
@@ -594,8 +655,7 @@ class _LDL:
         self.natural = False  # True: the factor is of M[order][:, order] in natural order
         if not np.array_equal(lu.perm_r, lu.perm_c):  # SuperLU pivoted after all: impose the ordering
             order = np.argsort(lu.perm_c)
-            lu = splu(sp.csc_array(mm[order][:, order]), permc_spec="NATURAL", diag_pivot_thresh=0.0,
-                      options=opts)
+            lu = splu(sp.csc_array(mm[order][:, order]), permc_spec="NATURAL", diag_pivot_thresh=0.0, options=opts)
             if not np.array_equal(lu.perm_r, np.arange(mm.shape[0])):
                 raise np.linalg.LinAlgError("reconcile: the balance matrix is not positive definite")
             pos = np.argsort(order)
@@ -662,7 +722,7 @@ def _selected_inverse(lmat: Any, d: np.ndarray, qi: np.ndarray, qj: np.ndarray) 
     k_col, k_row = key // nm, key % nm
     ptr = np.searchsorted(k_col, np.arange(nm + 1))
     # symbolic closure: the rows of column j (below the first) are passed on to its parent
-    struct: list[np.ndarray] = [k_row[ptr[j]:ptr[j + 1]] for j in range(nm)]
+    struct: list[np.ndarray] = [k_row[ptr[j] : ptr[j + 1]] for j in range(nm)]
     inherit: list[list[np.ndarray]] = [[] for _ in range(nm)]
     changed = False
     for j in range(nm):
