@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .core import CPError
+from .excel.commands import addin, functions, lite
 
 EXIT_DATA_ERROR = 1
 
@@ -80,6 +81,11 @@ def demo() -> None:
     width = max(len(name) for name, _, _ in rows)
     for name, value, fmt in rows:
         click.echo(f"{name:<{width}}  {fmt.format(value)}")
+
+
+main.add_command(functions)
+main.add_command(addin)
+main.add_command(lite)
 
 
 if __name__ == "__main__":  # pragma: no cover

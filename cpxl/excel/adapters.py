@@ -1,0 +1,266 @@
+"""From worksheet cells to the Python twins and back: the one place where ``CP_*`` arguments are adapted.
+
+Both runtimes call :func:`evaluate` with the arguments as xlwings delivers them (ranges as 2-D arrays,
+blanks as NaN or None, single values as typed) and differ only in how a failure reaches the cell:
+
+* classic xlwings (Windows add-in) shows whatever the function returns, and the *traceback* of anything it
+  raises; :func:`classic_call` therefore returns the short message as the cell's text;
+* xlwings Lite shows ``#VALUE!`` with the exception's message as the tooltip; :func:`lite_call` raises a
+  :class:`WorksheetError` whose message is the same short text.
+
+No formula lives here: each function hands its arguments to its twin, picks the part of a rich result that
+the worksheet asks for, and lays spilling results out as rows or columns. A value the engine leaves
+undefined (NaN: an unobservable flow, a z-score that does not exist, a blank row's score) becomes an empty
+cell, never a number.
+
+This module imports numpy and :mod:`cpxl.core` only, so that it runs under Pyodide.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import core
+from ..core.errors import CPError
+from ..core.inputs import is_blank, scalar
+from ..core.reconcile import STATUSES, balance_test, reconcile
+from .catalog import CATALOG
+
+__all__ = ["RECONCILE_OUTPUTS", "WorksheetError", "classic_call", "evaluate", "lite_call"]
+
+logger = logging.getLogger(__name__)
+
+#: The values the ``output`` argument of ``CP_RECONCILE`` accepts (the first is the default).
+RECONCILE_OUTPUTS = ("value", "sigma", "z", "status")
+
+_MESSAGE_LIMIT = 255  # keep a cell's message as short as Excel's own help texts
+
+
+class WorksheetError(ValueError):
+    """A ``CP_*`` function refused its input; the message is what the cell shows.
+
+    Parameters
+    ----------
+    function : str
+        Worksheet function name, e.g. ``"CP_ELF"``.
+    detail : str
+        What is wrong, e.g. ``"product must be > 0, got 0"``.
+
+    Examples
+    --------
+    >>> str(WorksheetError("CP_ELF", "product must be > 0, got 0"))
+    'CP_ELF: product must be > 0, got 0'
+    """
+
+    def __init__(self, function: str, detail: str):
+        self.function = function
+        self.detail = detail
+        text = f"{function}: {detail}"
+        if len(text) > _MESSAGE_LIMIT:
+            text = text[: _MESSAGE_LIMIT - 3] + "..."
+        super().__init__(text)
+
+
+# ---------------------------------------------------------------------------------------------- arguments
+def _single(value: Any) -> Any:
+    """A single value typed into or referenced by an argument such as ``formula`` or ``output``.
+
+    A one-cell range arrives as ``[[x]]`` or ``[x]`` in some runtimes; anything larger is passed on as it
+    is, for the twin to refuse with its own message.
+    """
+    if isinstance(value, np.ndarray):
+        return value.reshape(-1)[0] if value.size == 1 else value
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        return _single(value[0])
+    return value
+
+
+def _selector(value: Any, func: str, choices: tuple[str, ...]) -> str:
+    """The lower-case choice named by *value*; blank is the first choice."""
+    value = _single(value)
+    if is_blank(value):
+        return choices[0]
+    text = str(value).strip().lower() if isinstance(value, str) else None
+    if text not in choices:
+        shown = ", ".join(f'"{c}"' for c in choices[:-1]) + f' or "{choices[-1]}"'
+        raise CPError(func, "output", f"must be {shown}", value)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------- results
+def _cell(value: Any) -> Any:
+    """One result as a cell takes it: Python numbers, booleans and text; NaN as an empty cell."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return "" if math.isnan(value) else value
+    return value
+
+
+def _column(values: Any) -> list[list[Any]]:
+    return [[_cell(v)] for v in np.asarray(values, dtype=object).ravel()]
+
+
+def _row(values: Any) -> list[list[Any]]:
+    return [[_cell(v) for v in np.asarray(values, dtype=object).ravel()]]
+
+
+# ---------------------------------------------------------------------------------------------- adapters
+def _plain(twin: Callable[..., Any], singles: tuple[int, ...] = ()) -> Callable[..., Any]:
+    """Call *twin* with the worksheet arguments in order; arguments at *singles* are single values."""
+
+    def adapter(*args: Any) -> Any:
+        args = tuple(_single(a) if i in singles else a for i, a in enumerate(args))
+        return _cell(twin(*args))
+
+    return adapter
+
+
+def _reconcile(source: Any, target: Any, measured: Any, sigma: Any = None, output: Any = None) -> list[list[Any]]:
+    field = _selector(output, "reconcile", RECONCILE_OUTPUTS)
+    result = reconcile(source, target, measured, sigma)
+    values = result[field]
+    if field == "status":  # the labels of STATUSES, whichever form the result holds them in
+        values = [s if isinstance(s, str) else STATUSES[int(s)] for s in values]
+    return _column(values)
+
+
+def _balance_test(source: Any, target: Any, measured: Any, sigma: Any = None, alpha: Any = None) -> list[list[Any]]:
+    level = scalar(alpha, "balance_test", "alpha", default=0.05)
+    return _row(balance_test(source, target, measured, sigma, alpha=level).to_row())
+
+
+def _weighted_score(weights: Any, ratings: Any) -> list[list[Any]]:
+    return _column(core.weighted_score(weights, ratings))
+
+
+def _grade(
+    values: Any,
+    level_1: Any,
+    level_2: Any,
+    level_3: Any,
+    lower_is_better: Any,
+    weights: Any,
+    groups: Any = None,
+    limiting: Any = None,
+    output: Any = None,
+) -> Any:
+    mode = _selector(output, "grade", ("grade", "scores"))
+    result = core.grade(values, level_1, level_2, level_3, lower_is_better, weights, groups, limiting, mode)
+    return _row(result) if mode == "scores" else _cell(result)
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+_ADAPTERS: dict[str, Callable[..., Any]] = {
+    "CP_ELF": _plain(core.elf),
+    "CP_EFACTOR": _plain(core.efactor),
+    "CP_PMI": _plain(core.pmi),
+    "CP_RME": _plain(core.rme),
+    "CP_MW": _plain(core.mw, singles=(0,)),
+    "CP_ATOM_ECONOMY": _plain(core.atom_economy, singles=(0,)),
+    "CP_OVERALL_YIELD": _plain(core.overall_yield),
+    "CP_REDUCTION": _plain(core.reduction),
+    "CP_REUSE_RATE": _plain(core.reuse_rate),
+    "CP_BALANCE_CLOSURE": _plain(core.balance_closure),
+    "CP_RECONCILE": _reconcile,
+    "CP_BALANCE_TEST": _balance_test,
+    "CP_CASH_FLOW": _plain(core.cash_flow),
+    "CP_NPV": _plain(core.npv),
+    "CP_NPVR": _plain(core.npvr),
+    "CP_IRR": _plain(core.irr),
+    "CP_PAYBACK": _plain(core.payback),
+    "CP_WEIGHTED_SCORE": _weighted_score,
+    "CP_GRADE": _grade,
+    "CP_VERSION": _version,
+}
+
+if set(_ADAPTERS) != set(CATALOG):  # pragma: no cover - a programming error, caught on import
+    raise RuntimeError(f"cpxl.excel: adapters and catalog differ: {sorted(set(_ADAPTERS) ^ set(CATALOG))}")
+
+
+# ---------------------------------------------------------------------------------------------- entry points
+def evaluate(name: str, *args: Any) -> Any:
+    """Compute worksheet function *name* from its cell arguments, as the cell will show it.
+
+    Parameters
+    ----------
+    name : str
+        Worksheet function name, e.g. ``"CP_ELF"``.
+    *args
+        The worksheet arguments in order, as xlwings delivers them: ranges as 2-D arrays (blanks NaN or
+        None), single values as typed, omitted optional arguments as None.
+
+    Returns
+    -------
+    value : float, int, bool, str or list of list
+        A single value, or the rows of a spilling result (NaN shown as an empty cell).
+
+    Raises
+    ------
+    WorksheetError
+        For invalid input (``"CP_ELF: product must be > 0, got 0"``) or an unexpected failure
+        (``"CP_ELF: unexpected error (...)"``).
+
+    Examples
+    --------
+    >>> evaluate("CP_ELF", np.array([[100.0], [90.0], [np.nan], [1000.0]]), np.array([[50.0]]))
+    22.8
+    >>> evaluate("CP_WEIGHTED_SCORE", [[10, 8, 5]], [[8, 6, 7], [5, 9, 4]])
+    [[163.0], [142.0]]
+    >>> evaluate("CP_ELF", [[100.0]], [[0.0]])
+    Traceback (most recent call last):
+    cpxl.excel.adapters.WorksheetError: CP_ELF: product must be > 0, got 0
+    """
+    try:
+        adapter = _ADAPTERS[name]
+    except KeyError:
+        raise WorksheetError(name, "is not a cpxl worksheet function") from None
+    try:
+        return adapter(*args)
+    except CPError as exc:
+        raise WorksheetError(name, exc.detail) from None
+    except Exception as exc:  # anything else is a bug: a short message in the cell, the traceback in the log
+        logger.exception("%s failed", name)
+        raise WorksheetError(name, f"unexpected error ({type(exc).__name__}: {exc})") from exc
+
+
+def classic_call(name: str, *args: Any) -> Any:
+    """Evaluate *name* for classic xlwings: the result, or the short error message as the cell's text.
+
+    Classic xlwings would put the whole Python traceback into the cell for an exception; the message
+    is what the user needs.
+
+    Examples
+    --------
+    >>> classic_call("CP_ELF", [[100.0]], [[0.0]])
+    'CP_ELF: product must be > 0, got 0'
+    """
+    try:
+        return evaluate(name, *args)
+    except WorksheetError as exc:
+        return str(exc)
+
+
+def lite_call(name: str, *args: Any) -> Any:
+    """Evaluate *name* for xlwings Lite: the result, or a :class:`WorksheetError` (``#VALUE!`` + tooltip).
+
+    Examples
+    --------
+    >>> lite_call("CP_MW", "H2O") == evaluate("CP_MW", [["H2O"]])
+    True
+    """
+    return evaluate(name, *args)
