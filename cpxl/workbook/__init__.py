@@ -1,0 +1,1 @@
+"""Audit workbooks: build, read back, check."""
