@@ -8,15 +8,23 @@ import numpy as np
 
 from .inputs import as_flags, as_floats, as_labels, check, position
 
-__all__ = ["PASS_SCORE", "grade"]
+__all__ = ["PASS_SCORE", "effective_weights", "grade", "levels_met"]
 
 #: Composite score a plant needs for level I or II (DOMAIN §4); level III needs 100.
 PASS_SCORE = 85.0
 _TOLERANCE = 1e-9  # composite scores are sums of weights x 100; compare thresholds with this slack
 
 
-def _level_table(values: np.ndarray, levels: list[np.ndarray], lower: np.ndarray) -> np.ndarray:
-    """Boolean (n, 3): indicator i meets level k (meeting I counts as meeting II and III)."""
+def levels_met(values: np.ndarray, levels: list[np.ndarray], lower: np.ndarray) -> np.ndarray:
+    """Boolean (n, 3): indicator i meets level k (meeting I counts as meeting II and III); a blank meets none.
+
+    Examples
+    --------
+    >>> levels_met(np.array([1.8, np.nan]), [np.array([1.5, 1]), np.array([2.0, 2]), np.array([3.0, 3])],
+    ...            np.array([True, True]))
+    array([[False,  True,  True],
+           [False, False, False]])
+    """
     meets = np.zeros((values.size, 3), dtype=bool)
     for k, bench in enumerate(levels):
         with np.errstate(invalid="ignore"):
@@ -132,8 +140,8 @@ def grade(
     total = float(w.sum())
     check(abs(total - 1) <= 1e-6, func, "weights", "must sum to 1 (give 20 % as 0.2)", total)
 
-    effective = _renormalised(w, x, labels)
-    meets = _level_table(x, levels, lower)
+    effective = effective_weights(w, x, labels)
+    meets = levels_met(x, levels, lower)
     scores = 100.0 * (effective @ meets)
     if mode == "scores":
         return scores
@@ -147,8 +155,14 @@ def grade(
     return 0
 
 
-def _renormalised(w: np.ndarray, x: np.ndarray, labels: list[str | None]) -> np.ndarray:
-    """Weights with missing indicators dropped and their group's weight spread over its other members."""
+def effective_weights(w: np.ndarray, x: np.ndarray, labels: list[str | None]) -> np.ndarray:
+    """Weights with missing (NaN) indicators dropped and their group's weight spread over its other members.
+
+    Examples
+    --------
+    >>> effective_weights(np.array([0.3, 0.2, 0.5]), np.array([1.0, np.nan, 2.0]), ["a", "a", "b"])
+    array([0.5, 0. , 0.5])
+    """
     missing = np.isnan(x)
     effective = np.where(missing, 0.0, w)
     for group in dict.fromkeys(labels):

@@ -1,0 +1,411 @@
+"""The machinery that writes audit sheets: formats, labelled fields, list tables, named results.
+
+A *table part* is a block of rows on one sheet: input columns from the schema,
+then computed columns, each a native Excel formula written with its value
+cached (so the file shows correct numbers before any recalculation). Every input
+column and every computed column gets a workbook-wide defined name
+``<table>_<column>`` over all its rows, spare rows included, which the reader
+uses and users can type (``=SUM(streams_measured)``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..audit.schema import TABLES, Column
+from .labels import choice_label, label
+
+__all__ = ["Book", "Computed", "Placement", "Sheet", "col_letter"]
+
+INPUT_FILL, COMPUTED_FILL, HEADER_FILL, FLAG_FILL = "#FFF2CC", "#EDEDED", "#DDEBF7", "#F8CBAD"
+NUMBER_FORMATS = {
+    "num": "#,##0.00",
+    "num3": "#,##0.000",
+    "int": "#,##0",
+    "pct": "0.0%",
+    "text": "@",
+    "general": "General",
+    "years": "0.00",
+    "score": "0.0",
+}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def col_letter(col: int) -> str:
+    """Excel column letters of a 0-based column index.
+
+    Examples
+    --------
+    >>> col_letter(0), col_letter(25), col_letter(27)
+    ('A', 'Z', 'AB')
+    """
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as formulas write it: always quoted, quotes doubled."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+@dataclass
+class Computed:
+    """A computed column: a formula template for one row and the function giving its cached value.
+
+    ``formula`` uses ``{column}`` for the same row's cell of another column of
+    the part (input, reference or earlier computed) and ``{ratings}`` for the
+    row's ratings; defined names are written as they are. ``value(record, row)`` returns the cached value from the audit
+    record and the row's values so far (``None`` for an empty result).
+    """
+
+    key: str
+    formula: str
+    value: Callable[[dict[str, Any], dict[str, Any]], Any]
+    kind: str = "num"
+    width: float = 13
+    flag: str | None = None  # conditional-format criterion on this cell, e.g. '{cell}<0'
+
+
+@dataclass
+class Placement:
+    """Where a table part landed: sheet, first data row (0-based), number of rows and column positions."""
+
+    table: str
+    sheet: str
+    first_row: int
+    rows: int
+    columns: dict[str, int] = field(default_factory=dict)
+
+    def address(self, key: str, i: int) -> str:
+        """Relative A1 address of row *i* (0-based) of column *key*, on its own sheet."""
+        return f"{col_letter(self.columns[key])}{self.first_row + i + 1}"
+
+    def range(self, key: str) -> str:
+        """Absolute, sheet-qualified range of the whole column *key*."""
+        c = col_letter(self.columns[key])
+        return f"{quote_sheet(self.sheet)}!${c}${self.first_row + 1}:${c}${self.first_row + self.rows}"
+
+
+class Book:
+    """An XlsxWriter workbook with cpxl's formats, labels in one language, and defined names."""
+
+    def __init__(self, workbook: Any, lang: str):
+        self.wb = workbook
+        self.lang = lang
+        self._formats: dict[tuple[str, str], Any] = {}
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}  # cached values of named single-cell results
+
+    def text(self, key: str) -> str:
+        """The label *key* in the book's language."""
+        return label(key, self.lang)
+
+    def fmt(self, role: str, kind: str = "general") -> Any:
+        """A cell format by role (input, computed, header, title, subtitle, label, note, flag) and number kind."""
+        cache_key = (role, kind)
+        if cache_key not in self._formats:
+            spec: dict[str, Any] = {"font_name": "Arial", "font_size": 10, "valign": "vcenter"}
+            if role in ("input", "computed", "header", "label"):
+                spec["border"] = 1
+                spec["border_color"] = "#BFBFBF"
+            if role == "input":
+                spec["bg_color"] = INPUT_FILL
+                spec["locked"] = False
+            elif role == "computed":
+                spec["bg_color"] = COMPUTED_FILL
+            elif role == "header":
+                spec.update(bold=True, bg_color=HEADER_FILL, text_wrap=True, align="center")
+            elif role == "title":
+                spec.update(bold=True, font_size=14)
+            elif role == "subtitle":
+                spec.update(bold=True, font_size=11)
+            elif role == "flag":
+                spec.update(bg_color=FLAG_FILL, font_color="#9C0006")
+            elif role == "note":
+                spec.update(italic=True, font_color="#595959")
+            if kind in NUMBER_FORMATS and kind != "general":
+                spec["num_format"] = NUMBER_FORMATS[kind]
+            if kind == "text":
+                spec["text_wrap"] = True
+            self._formats[cache_key] = self.wb.add_format(spec)
+        return self._formats[cache_key]
+
+    def define(self, name: str, ref: str) -> None:
+        """A workbook-wide defined name; a name defined twice is a programming error."""
+        if name in self.names:
+            raise ValueError(f"defined name {name!r} twice")
+        self.names[name] = ref
+        self.wb.define_name(name, f"={ref}")
+
+
+class Sheet:
+    """One worksheet being written top to bottom; ``row`` is the next free row (0-based)."""
+
+    def __init__(self, book: Book, key: str):
+        self.book = book
+        self.key = key
+        self.name = book.text(f"sheet.{key}")
+        self.ws = book.wb.add_worksheet(self.name)
+        self.row = 0
+        self.header_rows: tuple[int, int] | None = None
+        self.ws.set_landscape()
+        self.ws.set_paper(9)  # A4
+        self.ws.fit_to_pages(1, 0)
+        self.ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        self.ws.set_footer(f"&L{book.text('guide.made_by')}&C&A&R&P / &N")
+        self.ws.hide_gridlines(2)
+
+    # --- simple blocks ------------------------------------------------------------------------------
+
+    def title(self, key: str) -> None:
+        """A sheet or block title."""
+        role = "title" if self.row == 0 else "subtitle"
+        if self.row:
+            self.row += 1
+        self.ws.write_string(self.row, 0, self.book.text(f"title.{key}"), self.book.fmt(role))
+        self.row += 1
+
+    def note(self, text: str, col: int = 0) -> None:
+        """A line of explanatory text."""
+        self.ws.write_string(self.row, col, text, self.book.fmt("note"))
+        self.row += 1
+
+    def field(self, key: str, spec: Any, value: Any, width_cols: int = 1) -> None:
+        """A labelled input cell with the defined name *key*."""
+        self.ws.write_string(self.row, 0, self.book.text(f"field.{key}"), self.book.fmt("label"))
+        kind = {"fraction": "pct", "int": "int", "number": "num"}.get(spec.kind, "text")
+        fmt = self.book.fmt("input", kind)
+        _write_input(self.ws, self.row, 1, value, spec, fmt, self.book.lang)
+        _validate(self.ws, self.row, 1, self.row, 1, spec, self.book.lang)
+        self.book.define(key, f"{quote_sheet(self.name)}!$B${self.row + 1}")
+        self.row += 1
+
+    def result(self, key: str, name: str, formula: str, value: Any, kind: str, flag: str | None = None) -> str:
+        """A labelled computed cell with a defined name; returns its absolute address."""
+        self.ws.write_string(self.row, 0, self.book.text(key), self.book.fmt("label"))
+        fmt = self.book.fmt("computed", kind)
+        self.ws.write_formula(self.row, 1, formula, fmt, _cached(value))
+        ref = f"{quote_sheet(self.name)}!$B${self.row + 1}"
+        self.book.define(name, ref)
+        self.book.values[name] = value
+        if flag:
+            criteria = flag.replace("{cell}", f"$B${self.row + 1}")
+            self.ws.conditional_format(
+                self.row,
+                1,
+                self.row,
+                1,
+                {"type": "formula", "criteria": f"={criteria}", "format": self.book.fmt("flag")},
+            )
+        self.row += 1
+        return ref
+
+    # --- tables -------------------------------------------------------------------------------------
+
+    def table(
+        self,
+        table: str,
+        records: Sequence[dict[str, Any]],
+        rows: int,
+        inputs: Sequence[str],
+        computed: Sequence[Computed] = (),
+        refs: Sequence[tuple[str, Placement, str]] = (),
+        ratings: Sequence[float] | None = None,
+    ) -> Placement:
+        """Write a table part; returns where it landed.
+
+        *refs* are columns shown from another part of the same table
+        ``(key, placement, label key)``, as formulas. *ratings* (the factors'
+        weights) adds one input column per rating factor, with the weights in
+        a row above the header.
+        """
+        book, ws = self.book, self.ws
+        spec = TABLES[table]
+        layout: list[tuple[str, str]] = [(k, "ref") for k, _, _ in refs]
+        layout += [(k, "input") for k in inputs]
+        factors = spec.ratings if ratings is not None else ()
+        layout += [(f"rating_{f}", "rating") for f, _ in factors]
+        layout += [(c.key, "computed") for c in computed]
+        columns = {key: i for i, (key, _) in enumerate(layout)}
+
+        if factors:
+            ws.write_string(
+                self.row, columns[f"rating_{factors[0][0]}"] - 1, book.text("title.weights"), book.fmt("label")
+            )
+            first = columns[f"rating_{factors[0][0]}"]
+            for j, weight in enumerate(ratings or ()):
+                ws.write_number(self.row, first + j, weight, book.fmt("input", "general"))
+            _validate(
+                ws, self.row, first, self.row, first + len(factors) - 1, Column("w", "number", minimum=0), book.lang
+            )
+            book.define(
+                f"{table}_weights",
+                f"{quote_sheet(self.name)}!${col_letter(first)}${self.row + 1}:"
+                f"${col_letter(first + len(factors) - 1)}${self.row + 1}",
+            )
+            self.row += 1
+
+        header = self.row
+        ref_labels = {k: lab for k, _, lab in refs}
+        for key, role in layout:
+            if role == "ref":
+                text = book.text(ref_labels[key])
+            elif role == "rating":
+                text = book.text(f"factor.{table}.{key[len('rating_') :]}")
+            else:
+                text = book.text(f"col.{table}.{key}")
+            ws.write_string(header, columns[key], text, book.fmt("header"))
+        ws.set_row(header, 42)
+        first_row = header + 1
+        placement = Placement(table, self.name, first_row, rows, columns)
+        self.header_rows = (header, header) if self.header_rows is None else self.header_rows
+
+        computed_by_key = {c.key: c for c in computed}
+        for i in range(rows):
+            record = records[i] if i < len(records) else None
+            row_values: dict[str, Any] = {}
+            r = first_row + i
+            for key, role in layout:
+                col = columns[key]
+                if role == "ref":
+                    _, source, _ = next(ref for ref in refs if ref[0] == key)
+                    target = f"{quote_sheet(source.sheet)}!{source.address(key, i)}"
+                    value = _display(record.get(key) if record else None, spec.column(key), book.lang)
+                    ws.write_formula(
+                        r, col, f'=IF({target}="","",{target})', book.fmt("computed", "text"), _cached(value)
+                    )
+                    row_values[key] = value
+                elif role == "input":
+                    column = spec.column(key)
+                    value = record.get(key) if record else None
+                    _write_input(ws, r, col, value, column, book.fmt("input", _input_kind(column)), book.lang)
+                    row_values[key] = value
+                elif role == "rating":
+                    j = [f"rating_{f}" for f, _ in factors].index(key)
+                    value = (record.get("ratings") or [None] * len(factors))[j] if record else None
+                    if value is None:
+                        ws.write_blank(r, col, None, book.fmt("input", "general"))
+                    else:
+                        ws.write_number(r, col, value, book.fmt("input", "general"))
+                    row_values[key] = value
+                else:
+                    item = computed_by_key[key]
+                    refs_here = {k: placement.address(k, i) for k in columns}
+                    if factors:
+                        refs_here["ratings"] = (
+                            f"{placement.address(f'rating_{factors[0][0]}', i)}:"
+                            f"{placement.address(f'rating_{factors[-1][0]}', i)}"
+                        )
+                    formula = "=" + _PLACEHOLDER.sub(lambda m, refs_here=refs_here: refs_here[m.group(1)], item.formula)
+                    value = item.value(record, row_values) if record is not None else None
+                    ws.write_formula(r, col, formula, book.fmt("computed", item.kind), _cached(value))
+                    row_values[key] = value
+        last = first_row + rows - 1
+        for key, role in layout:
+            col = columns[key]
+            if role == "input":
+                _validate(ws, first_row, col, last, col, spec.column(key), book.lang)
+            if role == "rating":
+                _validate(ws, first_row, col, last, col, Column("r", "number", minimum=0), book.lang)
+            if role in ("input", "computed"):
+                book.define(f"{table}_{key}", placement.range(key))
+            width = (
+                spec.column(key).width
+                if role in ("input", "ref")
+                else 11
+                if role == "rating"
+                else (computed_by_key[key].width)
+            )
+            ws.set_column(col, col, max(width, _current_width(ws, col)))
+            if role == "computed" and computed_by_key[key].flag:
+                cell = f"{col_letter(col)}{first_row + 1}"
+                criteria = computed_by_key[key].flag.replace("{cell}", cell)
+                ws.conditional_format(
+                    first_row,
+                    col,
+                    last,
+                    col,
+                    {"type": "formula", "criteria": f"={criteria}", "format": book.fmt("flag")},
+                )
+        if factors:
+            first = columns[f"rating_{factors[0][0]}"]
+            book.define(
+                f"{table}_ratings",
+                f"{quote_sheet(self.name)}!${col_letter(first)}${first_row + 1}:"
+                f"${col_letter(first + len(factors) - 1)}${last + 1}",
+            )
+        self.row = last + 1
+        return placement
+
+    def finish(self, freeze: bool = True) -> None:
+        """Freeze the first table's header and repeat it on printed pages."""
+        if self.header_rows:
+            if freeze:
+                self.ws.freeze_panes(self.header_rows[1] + 1, 0)
+            self.ws.repeat_rows(*self.header_rows)
+
+
+def _current_width(ws: Any, col: int) -> float:
+    info = ws.col_info.get(col)
+    return info.width if info is not None and info.width is not None else 0
+
+
+def _input_kind(column: Column) -> str:
+    return {"fraction": "pct", "int": "int", "number": "general"}.get(column.kind, "text")
+
+
+def _display(value: Any, spec: Any, lang: str) -> Any:
+    """An audit value as the cell shows it: choice codes as labels."""
+    if value is not None and spec.kind == "choice":
+        return choice_label(value, lang)
+    return value
+
+
+def _cached(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    return value
+
+
+def _write_input(ws: Any, row: int, col: int, value: Any, spec: Any, fmt: Any, lang: str) -> None:
+    shown = _display(value, spec, lang)
+    if shown is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(shown, bool):
+        ws.write_boolean(row, col, shown, fmt)
+    elif isinstance(shown, (int, float)):
+        ws.write_number(row, col, shown, fmt)
+    else:
+        ws.write_string(row, col, str(shown), fmt)
+
+
+def _validate(ws: Any, r1: int, c1: int, r2: int, c2: int, spec: Any, lang: str) -> None:
+    kind = spec.kind
+    rule: dict[str, Any] | None = None
+    if kind == "choice":
+        rule = {"validate": "list", "source": [choice_label(c, lang) for c in spec.choices]}
+    elif kind == "bool":
+        rule = {"validate": "list", "source": ["TRUE", "FALSE"]}
+    elif kind in ("number", "fraction", "int"):
+        rule = {"validate": "integer" if kind == "int" else "decimal"}
+        low = spec.minimum
+        if kind == "fraction":
+            rule.update(criteria="between", minimum=0 if low is None else low, maximum=1)
+        elif low is not None:
+            rule.update(criteria=">=", value=low)
+        else:
+            rule.update(criteria="between", minimum=-1e300, maximum=1e300)
+        rule["error_message"] = {"en": "Enter a number.", "zh": "请输入数字。"}[lang]
+    if rule:
+        ws.data_validation(r1, c1, r2, c2, rule)
