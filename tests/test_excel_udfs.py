@@ -1,0 +1,481 @@
+"""The CP_* worksheet functions called the way xlwings calls them give their twins' answers and messages.
+
+Cells are written here as Excel holds them (rows of values, None for a blank cell) and turned into what
+xlwings hands a UDF by xlwings' own converter (``np.array, ndim=2, dtype=object``), or into the 2-D float
+arrays with NaN blanks of a plain numeric range, a row instead of a column, or a bare float for one cell.
+Every answer is compared with the twin in :mod:`cpxl` called with ordinary Python values.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from xlwings import conversion
+
+import cpxl
+from cpxl.core.errors import CPError
+from cpxl.excel import adapters
+from cpxl.excel import udfs as classic
+from cpxl.excel.adapters import WorksheetError, classic_call, evaluate, lite_call
+from cpxl.excel.catalog import CATALOG, EXCEL_HELP_LIMIT, argument_help, description
+
+
+def col(*values):
+    """A one-column range."""
+    return [[v] for v in values]
+
+
+def nan_to_blank(value):
+    """What a cell shows for an engine value: NaN is an empty cell."""
+    if isinstance(value, (float, np.floating)) and math.isnan(value):
+        return ""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def spill_column(values):
+    return [[nan_to_blank(v)] for v in values]
+
+
+def spill_row(values):
+    return [[nan_to_blank(v) for v in values]]
+
+
+GRADE_CELLS = (
+    [[1.8, 0.92, 6.0]],
+    [[1.5, 0.95, 5.0]],
+    [[2.0, 0.90, 8.0]],
+    [[3.0, 0.85, 12.0]],
+    [[True, False, True]],
+    [[0.5, 0.3, 0.2]],
+)
+GRADE_ARGS = ([1.8, 0.92, 6.0], [1.5, 0.95, 5.0], [2.0, 0.90, 8.0], [3.0, 0.85, 12.0], [True, False, True])
+# Streams: feed -> A (measured), A -> B and B -> A (an unmeasured recycle: unobservable), B -> product.
+RECYCLE = (col(None, "A", "B", "B"), col("A", "B", "A", None), col(100.0, None, None, 98.0), col(2.0, None, None, 2.0))
+RECYCLE_PY = (["", "A", "B", "B"], ["A", "B", "A", ""], [100, None, None, 98], [2, None, None, 2])
+MIXER = (col(None, None, "A"), col("A", "A", None), col(60.0, 50.0, 100.0), col(3.0, 4.0, 5.0))
+MIXER_PY = (["", "", "A"], ["A", "A", ""], [60, 50, 100], [3, 4, 5])
+
+# (function, cells of each worksheet argument, the twin's answer as the cell shows it)
+CASES = [
+    ("CP_ELF", (col(100, 90, None, 1000), [[50]]), lambda: cpxl.elf([100, 90, 1000], 50)),
+    ("CP_EFACTOR", (col(12.5, 7.5), [[4]]), lambda: cpxl.efactor([12.5, 7.5], 4)),
+    ("CP_PMI", ([[100, 90], [1000, None]], [[50]]), lambda: cpxl.pmi([100, 90, 1000], 50)),
+    ("CP_RME", ([[74.5]], col(57.3, 60.2)), lambda: cpxl.rme(74.5, [57.3, 60.2])),
+    ("CP_MW", ("CuSO4·5H2O",), lambda: cpxl.mw("CuSO4·5H2O")),
+    (
+        "CP_ATOM_ECONOMY",
+        ("C2H4O", col("C2H4", "Cl2", "Ca(OH)2"), None),
+        lambda: cpxl.atom_economy("C2H4O", ["C2H4", "Cl2", "Ca(OH)2"]),
+    ),
+    (
+        "CP_ATOM_ECONOMY",
+        ("CH3Cl", col(32.042, "HCl", None), col(1, 1, None)),
+        lambda: cpxl.atom_economy("CH3Cl", [32.042, "HCl"], [1, 1]),
+    ),
+    ("CP_OVERALL_YIELD", (col(*[0.9] * 6), None), lambda: cpxl.overall_yield([0.9] * 6)),
+    (
+        "CP_OVERALL_YIELD",
+        (col(0.5, 0.5, 0.5), col(3, 3, None)),
+        lambda: cpxl.overall_yield([0.5, 0.5, 0.5], [3, 3, None]),
+    ),
+    ("CP_REDUCTION", ([[1250]], [[1000]]), lambda: cpxl.reduction(1250, 1000)),
+    ("CP_REUSE_RATE", ([[120]], [[880]]), lambda: cpxl.reuse_rate(120, 880)),
+    (
+        "CP_BALANCE_CLOSURE",
+        (col(1000, 250), col(1180, 45), [[-20]]),
+        lambda: cpxl.balance_closure([1000, 250], [1180, 45], -20),
+    ),
+    ("CP_BALANCE_CLOSURE", (col(1000, 250), col(1180, 45), None), lambda: cpxl.balance_closure([1000, 250], [1225])),
+    ("CP_RECONCILE", (*MIXER, None), lambda: spill_column(cpxl.reconcile(*MIXER_PY).value)),
+    ("CP_RECONCILE", (*MIXER, "sigma"), lambda: spill_column(cpxl.reconcile(*MIXER_PY).sigma)),
+    ("CP_RECONCILE", (*MIXER, "Z"), lambda: spill_column(cpxl.reconcile(*MIXER_PY).z)),
+    ("CP_RECONCILE", (*RECYCLE, "value"), lambda: spill_column(cpxl.reconcile(*RECYCLE_PY).value)),
+    ("CP_RECONCILE", (*RECYCLE, "status"), lambda: spill_column(cpxl.reconcile(*RECYCLE_PY).status)),
+    ("CP_BALANCE_TEST", (*MIXER, None), lambda: spill_row(cpxl.balance_test(*MIXER_PY).to_row())),
+    (
+        "CP_BALANCE_TEST",
+        (*RECYCLE, [[0.01]]),
+        lambda: spill_row(cpxl.balance_test(*RECYCLE_PY, alpha=0.01).to_row()),
+    ),
+    (
+        "CP_CASH_FLOW",
+        ([[200_000]], [[500_000]], [[10]], [[0.25]]),
+        lambda: cpxl.cash_flow(200_000, 500_000, 10, 0.25),
+    ),
+    ("CP_CASH_FLOW", (col(150_000, 50_000), [[500_000]], [[10]], None), lambda: cpxl.cash_flow(200_000, 500_000, 10)),
+    (
+        "CP_NPV",
+        ([[0.08]], [[500_000]], [[162_500]], [[10]]),
+        lambda: cpxl.npv(0.08, 500_000, 162_500, 10),
+    ),
+    (
+        "CP_NPV",
+        ([[0.1]], [[1000]], col(300, 400, 500, None), None),
+        lambda: cpxl.npv(0.1, 1000, [300, 400, 500]),
+    ),
+    ("CP_NPVR", ([[0.08]], [[500_000]], [[162_500]], [[10]]), lambda: cpxl.npvr(0.08, 500_000, 162_500, 10)),
+    ("CP_IRR", ([[500_000]], [[162_500]], [[10]]), lambda: cpxl.irr(500_000, 162_500, 10)),
+    ("CP_IRR", ([[1000]], col(300, 400, 500), None), lambda: cpxl.irr(1000, [300, 400, 500])),
+    (
+        "CP_PAYBACK",
+        ([[500_000]], col(100_000, 200_000, 300_000), None, None),
+        lambda: cpxl.payback(500_000, [100_000, 200_000, 300_000]),
+    ),
+    ("CP_PAYBACK", ([[500_000]], [[162_500]], None, [[0.08]]), lambda: cpxl.payback(500_000, 162_500, rate=0.08)),
+    (
+        "CP_WEIGHTED_SCORE",
+        ([[10, 8, 5]], [[8, 6, 7], [5, 9, 4], [None, None, None]]),
+        lambda: spill_column(cpxl.weighted_score([10, 8, 5], [[8, 6, 7], [5, 9, 4], [None, None, None]])),
+    ),
+    (
+        "CP_GRADE",
+        (*GRADE_CELLS, None, [[False, True, None]], None),
+        lambda: cpxl.grade(*GRADE_ARGS, [0.5, 0.3, 0.2], limiting=[False, True, False]),
+    ),
+    (
+        "CP_GRADE",
+        (*GRADE_CELLS, [["a", "a", "b"]], None, "scores"),
+        lambda: spill_row(cpxl.grade(*GRADE_ARGS, [0.5, 0.3, 0.2], groups=["a", "a", "b"], output="scores")),
+    ),
+    ("CP_VERSION", (), lambda: cpxl.__version__),
+]
+
+# (function, cells, the twin call that raises the same error; or the expected message for worksheet-only checks)
+INVALID = [
+    ("CP_ELF", (col(100, 90), [[0]]), lambda: cpxl.elf([100, 90], 0)),
+    ("CP_ELF", (col(100, "kg"), [[5]]), lambda: cpxl.elf([100, "kg"], 5)),
+    ("CP_EFACTOR", (col(12.5, True), [[4]]), lambda: cpxl.efactor([12.5, True], 4)),
+    ("CP_PMI", (col(None, None), [[4]]), lambda: cpxl.pmi([None, None], 4)),
+    ("CP_RME", ([[200]], col(57.3, 60.2)), lambda: cpxl.rme(200, [57.3, 60.2])),
+    ("CP_MW", ("2H2O",), lambda: cpxl.mw("2H2O")),
+    ("CP_MW", (18.0,), lambda: cpxl.mw(18.0)),
+    ("CP_ATOM_ECONOMY", ("C2H4O", col("C2H4", "Xq2"), None), lambda: cpxl.atom_economy("C2H4O", ["C2H4", "Xq2"])),
+    ("CP_OVERALL_YIELD", (col(90, 80), None), lambda: cpxl.overall_yield([90, 80])),
+    ("CP_REDUCTION", ([[0]], [[10]]), lambda: cpxl.reduction(0, 10)),
+    ("CP_REUSE_RATE", ([[-1]], [[10]]), lambda: cpxl.reuse_rate(-1, 10)),
+    ("CP_BALANCE_CLOSURE", (col(None), col(10), None), lambda: cpxl.balance_closure([None], [10])),
+    (
+        "CP_RECONCILE",
+        (*MIXER, "flows"),
+        'CP_RECONCILE: output must be "value", "sigma", "z" or "status", got \'flows\'',
+    ),
+    (
+        "CP_RECONCILE",
+        (col(None, "A"), col("A", None), col(100, -5), None, None),
+        lambda: cpxl.reconcile(["", "A"], ["A", ""], [100, -5]),
+    ),
+    ("CP_BALANCE_TEST", (*MIXER, [[2]]), lambda: cpxl.balance_test(*MIXER_PY, alpha=2)),
+    ("CP_BALANCE_TEST", (col("A"), col("A"), col(1), None, None), lambda: cpxl.balance_test(["A"], ["A"], [1])),
+    ("CP_CASH_FLOW", ([[1000]], [[5000]], [[0]], None), lambda: cpxl.cash_flow(1000, 5000, 0)),
+    ("CP_NPV", ([[8]], [[1000]], [[300]], [[5]]), lambda: cpxl.npv(8, 1000, 300, 5)),
+    ("CP_NPVR", ([[0.08]], [[0]], [[300]], [[5]]), lambda: cpxl.npvr(0.08, 0, 300, 5)),
+    ("CP_IRR", ([[1000]], col(-100, -50), None), lambda: cpxl.irr(1000, [-100, -50])),
+    ("CP_IRR", ([[1000]], col(300, None, 500), None), lambda: cpxl.irr(1000, [300, None, 500])),
+    ("CP_PAYBACK", ([[1000]], col(100, 200), None, None), lambda: cpxl.payback(1000, [100, 200])),
+    ("CP_WEIGHTED_SCORE", ([[10, 8]], [[8, 6, 7]]), lambda: cpxl.weighted_score([10, 8], [[8, 6, 7]])),
+    (
+        "CP_GRADE",
+        (*GRADE_CELLS[:5], [[0.5, 0.3, 0.3]], None, None, None),
+        lambda: cpxl.grade(*GRADE_ARGS, [0.5, 0.3, 0.3]),
+    ),
+    ("CP_GRADE", (*GRADE_CELLS, None, None, "levels"), 'CP_GRADE: output must be "grade" or "scores", got \'levels\''),
+]
+
+
+def expected_message(name, twin_or_text):
+    if isinstance(twin_or_text, str):
+        return twin_or_text
+    with pytest.raises(CPError) as info:
+        twin_or_text()
+    return f"{name}: {info.value.detail}"
+
+
+# ------------------------------------------------------------------------------------------ how xlwings passes
+class WindowsCellCleaning:
+    """The one part of xlwings' Windows engine that reading UDF arguments uses: blank cells become ``empty_as``.
+
+    xlwings' converters run through the engine named "excel", which exists only where pywin32 does; this
+    stand-in does what ``xlwings._xlwindows._clean_value_data_element`` does for numbers, text and blanks.
+    """
+
+    name = "excel"
+    type = "desktop"
+
+    @staticmethod
+    def clean_value_data(data, datetime_builder, empty_as, number_builder, err_to_str):
+        return [[empty_as if c in ("", None) else c for c in row] for row in data]
+
+    @staticmethod
+    def prepare_xl_data_element(x, date_format):
+        return x
+
+
+@pytest.fixture(autouse=True, scope="module")
+def windows_engine():
+    import xlwings
+    from xlwings.main import Engine
+
+    if "excel" in xlwings.engines.engines_by_name:
+        yield
+        return
+    engine = Engine(impl=WindowsCellCleaning())
+    xlwings.engines.add(engine)
+    yield
+    xlwings.engines.engines.remove(engine)
+    del xlwings.engines.engines_by_name["excel"]
+
+
+def xlwings_range(cells):
+    """A range as xlwings hands it to a UDF declared with ``np.array, ndim=2, dtype=object`` (its converter)."""
+    return conversion.read(None, cells, {"convert": np.array, "ndim": 2, "dtype": object})
+
+
+def float_range(cells):
+    """A numeric range as a 2-D float array with NaN blanks; ranges with text or TRUE/FALSE stay object arrays.
+
+    (A float conversion would read TRUE as 1.0: that is why the UDFs declare ``dtype=object``.)
+    """
+    array = np.array([[np.nan if v is None else v for v in row] for row in cells], dtype=object)
+    if any(isinstance(v, (bool, str)) for v in array.ravel()):
+        return array
+    return array.astype(float)
+
+
+def as_row(cells):
+    """The same values laid out in a row instead of a column (blocks and rows stay as they are)."""
+    if isinstance(cells, list) and cells and all(len(r) == 1 for r in cells) and len(cells) > 1:
+        return [[r[0] for r in cells]]
+    return cells
+
+
+def as_single(cells):
+    """One cell passed as a bare value (a float, as when a UDF is called with a number)."""
+    if isinstance(cells, list) and len(cells) == 1 and len(cells[0]) == 1:
+        value = cells[0][0]
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    return cells
+
+
+LAYOUTS = {
+    "xlwings": xlwings_range,
+    "float": float_range,
+    "row": lambda cells: xlwings_range(as_row(cells)),
+    "single": lambda cells: as_single(cells) if not isinstance(as_single(cells), list) else xlwings_range(cells),
+}
+
+
+def worksheet_args(name, cells, layout):
+    specs = list(CATALOG[name]["args"].values())
+    out = []
+    for spec, value in zip(specs, cells, strict=True):
+        if value is None or not spec["range"] or not isinstance(value, list):
+            out.append(value)
+        else:
+            out.append(LAYOUTS[layout](value))
+    return out
+
+
+def same(got, want):
+    if isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want)
+        for g_row, w_row in zip(got, want, strict=True):
+            assert len(g_row) == len(w_row)
+            for g, w in zip(g_row, w_row, strict=True):
+                same(g, w)
+    elif isinstance(want, float):
+        assert isinstance(got, float) and got == pytest.approx(want, rel=1e-12, abs=1e-12)
+    else:
+        assert got == want and type(got) is type(want)
+
+
+def cell_value(twin_result):
+    value = nan_to_blank(twin_result)
+    return float(value) if isinstance(value, np.floating) else value
+
+
+# ------------------------------------------------------------------------------------------ tests
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize(("name", "cells", "twin"), CASES, ids=[c[0] for c in CASES])
+def test_every_function_gives_its_twins_answer(name, cells, twin, layout):
+    want = twin()
+    want = want if isinstance(want, list) else cell_value(want)
+    args = worksheet_args(name, cells, layout)
+    same(getattr(classic, name)(*args), want)
+    same(lite_call(name, *args), want)
+
+
+def test_every_function_has_a_case_and_an_invalid_input():
+    assert {c[0] for c in CASES} == set(CATALOG)
+    assert {c[0] for c in INVALID} == set(CATALOG) - {"CP_VERSION"}  # CP_VERSION takes no input
+
+
+@pytest.mark.parametrize("layout", ["xlwings", "float"])
+@pytest.mark.parametrize(("name", "cells", "twin"), INVALID, ids=[c[0] for c in INVALID])
+def test_every_invalid_input_gives_its_message(name, cells, twin, layout):
+    message = expected_message(name, twin)
+    assert message.startswith(f"{name}: ") and "Traceback" not in message and len(message) <= 255
+    args = worksheet_args(name, cells, layout)
+    assert getattr(classic, name)(*args) == message  # classic: the text in the cell
+    with pytest.raises(WorksheetError) as info:  # Lite: #VALUE! with the message as the tooltip
+        lite_call(name, *args)
+    assert str(info.value) == message and info.value.function == name
+
+
+def test_the_design_example_message():
+    assert classic.CP_ELF(xlwings_range(col(100, 90, 1000)), xlwings_range([[0]])) == (
+        "CP_ELF: product must be > 0, got 0"
+    )
+
+
+def test_an_unexpected_failure_is_a_short_message_not_a_traceback(monkeypatch):
+    def broken(*args):
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setitem(adapters._ADAPTERS, "CP_ELF", broken)
+    text = classic_call("CP_ELF", [[1.0]], [[1.0]])
+    assert text == "CP_ELF: unexpected error (ZeroDivisionError: float division by zero)"
+    with pytest.raises(WorksheetError, match="unexpected error"):
+        lite_call("CP_ELF", [[1.0]], [[1.0]])
+
+
+def test_a_long_message_is_cut_to_excels_length():
+    assert len(str(WorksheetError("CP_MW", "x" * 400))) == 255
+
+
+def test_an_unknown_function_is_refused():
+    with pytest.raises(WorksheetError, match="CP_NOPE: is not a cpxl worksheet function"):
+        evaluate("CP_NOPE")
+
+
+def test_an_unobservable_flow_is_an_empty_cell_never_a_number():
+    shown = classic.CP_RECONCILE(*(xlwings_range(c) for c in RECYCLE), None)
+    assert [row[0] for row in shown][1:3] == ["", ""]
+    assert all(isinstance(row[0], float) for i, row in enumerate(shown) if i not in (1, 2))
+
+
+# ------------------------------------------------------------------------------------------ the contract
+@pytest.mark.parametrize("name", list(CATALOG))
+def test_udfs_follow_the_catalog_and_the_twins(name):
+    entry = CATALOG[name]
+    parameters = inspect.signature(getattr(classic, name)).parameters
+    assert list(parameters) == list(entry["args"])
+    for argument, spec in entry["args"].items():
+        assert (parameters[argument].default is None) == spec["optional"]
+    if name == "CP_VERSION":
+        return
+    twin = getattr(cpxl, entry["twin"])
+    twin_parameters = list(inspect.signature(twin).parameters)
+    worksheet_only = {"CP_RECONCILE": ["output"], "CP_BALANCE_TEST": []}.get(name)
+    if worksheet_only is None:
+        assert twin_parameters == list(entry["args"])
+    else:  # the twins of the spilling balance functions take the contract arguments first
+        shared = [a for a in entry["args"] if a not in worksheet_only and a != "alpha"]
+        assert twin_parameters[: len(shared)] == shared
+    assert getattr(classic, name).__doc__ == description(name)
+
+
+@pytest.mark.parametrize("name", list(CATALOG))
+def test_help_fits_excels_limits_in_both_languages(name):
+    assert len(description(name)) <= EXCEL_HELP_LIMIT
+    for argument in CATALOG[name]["args"]:
+        for lang in (None, "en", "zh"):
+            text = argument_help(name, argument, lang)
+            assert text.strip() and len(text) <= EXCEL_HELP_LIMIT
+        assert "[" in argument_help(name, argument, "en") or argument == "output"  # a unit, or [-]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in description(name, "zh"))
+
+
+def test_the_design_table_lists_exactly_these_functions():
+    from pathlib import Path
+
+    design = Path(__file__).resolve().parents[1].parent / "shared" / "DESIGN.md"
+    if not design.exists():
+        pytest.skip("DESIGN.md is not next to the repository")
+    import re
+
+    rows = re.findall(r"^\| `(CP_[A-Z_]+)\(([^)]*)\)`", design.read_text(encoding="utf-8"), flags=re.M)
+    assert [r[0] for r in rows] == list(CATALOG)
+    for name, arguments in rows:
+        shown = [a.strip() for a in arguments.split(",") if a.strip()]
+        assert shown == [f"[{a}]" if s["optional"] else a for a, s in CATALOG[name]["args"].items()]
+
+
+# ------------------------------------------------------------------------------------------ what importing costs
+BLOCKED = ("pandas", "openpyxl", "xlsxwriter", "polars")
+
+
+def run_python(code):
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_the_udf_module_needs_no_pandas_openpyxl_or_xlsxwriter():
+    # On a machine without them (blocked here), the module imports and computes.
+    out = run_python(
+        f"""
+        import sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in {BLOCKED!r}:
+                    raise ImportError("blocked: " + name)
+        sys.meta_path.insert(0, Block())
+        import numpy as np
+        import cpxl.excel.udfs as u
+        print(u.CP_ELF(np.array([[100.0], [np.nan], [90.0]]), np.array([[50.0]])))
+        """
+    )
+    assert out.strip() == "2.8"
+
+
+def test_the_udf_module_imports_only_numpy_scipy_xlwings_and_cpxl_core():
+    # Whatever xlwings brings in by itself aside, importing the UDFs adds modules of cpxl, numpy, scipy,
+    # molmass and the standard library only (classified by the folder each module was loaded from).
+    out = run_python(
+        """
+        import sys, sysconfig, pathlib
+        import numpy, xlwings
+        before = set(sys.modules)
+        import cpxl.excel.udfs
+        stdlib = pathlib.Path(sysconfig.get_paths()["stdlib"]).resolve()
+        for name in sorted(set(sys.modules) - before):
+            path = getattr(sys.modules[name], "__file__", None)
+            if path is None or name.split(".")[0] in sys.stdlib_module_names:
+                continue
+            path = pathlib.Path(path).resolve()
+            if stdlib in path.parents and "site-packages" not in path.parts:
+                continue
+            parts = path.parts
+            top = parts[parts.index("site-packages") + 1] if "site-packages" in parts else name.split(".")[0]
+            print(name, top.split("-")[0].split(".")[0])
+        """
+    )
+    sources = {line.split()[1] for line in out.splitlines()}
+    assert sources <= {"cpxl", "numpy", "scipy", "scipy_libs", "numpy_libs", "molmass"}, sources
+    cpxl_modules = {line.split()[0] for line in out.splitlines() if line.split()[1] == "cpxl"}
+    assert {m for m in cpxl_modules if not m.startswith("cpxl.core")} <= {
+        "cpxl",
+        "cpxl.excel",
+        "cpxl.excel.udfs",
+        "cpxl.excel.adapters",
+        "cpxl.excel.catalog",
+    }
+
+
+def test_the_lite_side_imports_no_spreadsheet_library_at_all():
+    out = run_python(
+        """
+        import sys
+        import cpxl.excel.adapters, cpxl.excel.lite, cpxl.excel.catalog
+        print(" ".join(m for m in ("pandas", "openpyxl", "xlsxwriter", "xlwings", "click") if m in sys.modules))
+        """
+    )
+    assert out.strip() == ""
