@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -44,7 +45,11 @@ def main() -> None:
 
     \b
     Start with:
-      cpxl demo          the functions at work on a small example plant
+      cpxl new --example -o example.xlsx   the worked example audit workbook
+      cpxl new --lang zh -o audit.xlsx     a blank audit workbook in Chinese
+      cpxl build audit.yaml -o audit.xlsx  a filled workbook from an audit file
+      cpxl functions                       the worksheet functions (CP_*)
+      cpxl demo                            the functions at work on a small plant
     """
 
 
@@ -81,6 +86,90 @@ def demo() -> None:
     width = max(len(name) for name, _, _ in rows)
     for name, value, fmt in rows:
         click.echo(f"{name:<{width}}  {fmt.format(value)}")
+
+
+LANG = click.option(
+    "--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the labels."
+)
+FORCE = click.option("--force", "-f", is_flag=True, help="Replace OUTPUT if it exists (otherwise ask, or refuse).")
+
+
+def _may_write(output: Path, force: bool) -> bool:
+    """Whether OUTPUT may be written: it is new, --force was given, or the user says yes at the terminal."""
+    if not output.exists() or force:
+        return True
+    if sys.stdin.isatty():
+        return click.confirm(f"{output} exists. Replace it?", default=False)
+    raise CPError("write", str(output), "exists already: choose another name or pass --force")
+
+
+@main.command()
+@LANG
+@click.option("--example", is_flag=True, help="The worked example (a fine-chemicals plant) instead of a blank audit.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write: .xlsx for a workbook, .yaml or .json for the audit data.",
+)
+@FORCE
+@reports_data_errors
+def new(lang: str, example: bool, output: Path, force: bool) -> None:
+    """Write a blank (or the worked-example) audit workbook, or its data file.
+
+    \b
+    The workbook walks the seven audit stages from the audit team to the
+    continuing plan. Yellow cells are inputs; grey cells compute with native
+    formulas, so the file works in Excel, LibreOffice and WPS with no add-in.
+
+    \b
+    Examples:
+      cpxl new -o audit.xlsx
+      cpxl new --lang zh --example -o 示例.xlsx
+      cpxl new --example -o example.yaml      (start an audit file to edit)
+    """
+    from .audit import Audit
+
+    audit = Audit.example(lang) if example else Audit.blank()
+    _write(audit, output, lang, force)
+
+
+@main.command()
+@click.argument("audit_file", type=click.Path(dir_okay=False, path_type=Path))
+@LANG
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .xlsx to write."
+)
+@FORCE
+@reports_data_errors
+def build(audit_file: Path, lang: str, output: Path, force: bool) -> None:
+    """Build one filled audit workbook from an audit data file (.yaml, .yml or .json).
+
+    \b
+    Every problem in the file is listed with where it is, and nothing is
+    written until the file is right. Start from: cpxl new --example -o audit.yaml
+
+    \b
+    Example:
+      cpxl build plant.yaml --lang zh -o plant.xlsx
+    """
+    from .audit import Audit
+
+    _write(Audit.load(audit_file), output, lang, force)
+
+
+def _write(audit: Any, output: Path, lang: str, force: bool) -> None:
+    if not _may_write(output, force):
+        click.echo("nothing written", err=True)
+        sys.exit(EXIT_DATA_ERROR)
+    if output.suffix.lower() in (".yaml", ".yml", ".json"):
+        audit.save(output, overwrite=True)
+    else:
+        from .workbook import build
+
+        build(audit, output, lang, overwrite=True)
+    click.echo(f"wrote {output}")
 
 
 main.add_command(functions)

@@ -39,7 +39,14 @@ def atomic_write(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]
     tmp = Path(name)
     try:
         yield tmp
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import cpxl
 from cpxl import CPError, CPWarning
 
-masses = st.lists(st.floats(0.0, 1e6, allow_nan=False), min_size=1, max_size=8)
+masses = st.lists(st.floats(0.0, 1e6, allow_nan=False, allow_subnormal=False), min_size=1, max_size=8)
 positive = st.floats(1e-3, 1e6)
 
 

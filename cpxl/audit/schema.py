@@ -294,7 +294,7 @@ TABLES: dict[str, Table] = {
                 _c("economic_ok", "bool", width=9),
                 _c("investment", "number", minimum=0),
                 _c("saving", "number"),
-                _c("life", "number", minimum=0),
+                _c("life", "int", minimum=1),
                 _c("pollutant", width=14),
                 _c("before", "number", minimum=0),
                 _c("after", "number", minimum=0),

@@ -1,5 +1,6 @@
 """Audit workbooks: build an audit into .xlsx with native formulas, read a filled workbook back, check it."""
 
 from .build import build
+from .read import read
 
-__all__ = ["build"]
+__all__ = ["build", "read"]

@@ -9,6 +9,7 @@ every formula and compare.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -779,7 +780,9 @@ class AuditWriter:
         cat = {c: f"SUMIFS(consumption_amount,consumption_category,{q(choice_label(c, self.lang))})" for c in amount}
         main = self.main_output
         fed = amount["raw_material"] + amount["auxiliary"]
-        elf = core.elf(fed, main) if main > 0 and fed > 0 else None
+        with warnings.catch_warnings():  # a negative ELF is flagged red in the sheet itself
+            warnings.simplefilter("ignore", core.CPWarning)
+            elf = core.elf(fed, main) if main > 0 and fed > 0 else None
         pmi = core.pmi(fed + amount["water"], main) if main > 0 and fed + amount["water"] > 0 else None
         mass_unit = (f["mass_unit"] or "").strip().casefold()
         wastes = [
@@ -951,9 +954,9 @@ class AuditWriter:
             ws.write_formula(
                 r,
                 5,
-                f'=IF(E{r + 1}="","",SUM(E${start + 2}:E{r + 1})/SUM(pollutants_mass))',
+                f'=IF(OR(E{r + 1}="",N(SUM(pollutants_mass))=0),"",SUM(E${start + 2}:E{r + 1})/SUM(pollutants_mass))',
                 b.fmt("computed", "pct"),
-                "" if value is None else running / total,
+                "" if value is None or total == 0 else running / total,
             )
         ws.set_column(3, 3, 26)
         ws.set_column(4, 5, 14)

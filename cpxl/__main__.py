@@ -1,0 +1,5 @@
+"""``python -m cpxl`` runs the cpxl command."""
+
+from .cli import main
+
+main(prog_name="cpxl")

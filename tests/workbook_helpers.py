@@ -1,0 +1,124 @@
+"""Shared helpers for the workbook tests: random audits and a semantic view of a workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from hypothesis import strategies as st
+
+from cpxl.audit.schema import FIELDS, TABLES, Column
+
+# Numbers a person types: at most 12 significant digits, so a round trip through the file is exact.
+numbers = st.decimals(min_value=0, max_value=10**7, places=3, allow_nan=False).map(float)
+fractions = st.integers(0, 1000).map(lambda k: k / 1000)
+words = st.text(alphabet=st.sampled_from("abcXYZ 反应釜-_0123"), min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+def value_of(column: Column) -> st.SearchStrategy[Any]:
+    if column.kind == "choice":
+        return st.sampled_from(column.choices)
+    if column.kind == "bool":
+        return st.booleans()
+    if column.kind == "fraction":
+        return fractions
+    if column.kind == "int":
+        return st.integers(1, 60)
+    if column.kind == "number":
+        return numbers
+    return words
+
+
+@st.composite
+def audits(draw: Any) -> dict[str, Any]:
+    """Random audits that fit the schema (streams form a flowsheet; weights sum to 1)."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for key, table in TABLES.items():
+        if key in ("streams", "units", "indicators"):
+            continue
+        rows = []
+        for i in range(draw(st.integers(0, 3))):
+            record = {}
+            for col in table.columns:
+                if col.required or draw(st.booleans()):
+                    record[col.key] = draw(value_of(col))
+            if key in ("options",):
+                record["id"] = f"F{i + 1}"
+            if key == "units":
+                record["name"] = f"U{i + 1}"
+            if table.ratings:
+                record["ratings"] = [draw(st.integers(0, 10)) for _ in table.ratings]
+            rows.append(record)
+        if key == "products":
+            for i, row in enumerate(rows):
+                row["name"] = f"P{i + 1}"
+                row["main"] = i == 0
+        tables[key] = rows
+    units = [f"U{i}" for i in range(1, draw(st.integers(1, 4)) + 1)]
+    streams = []
+    for i in range(draw(st.integers(0, 6))):
+        source = draw(st.sampled_from([None, *units]))
+        target = draw(st.sampled_from([None, *[u for u in units if u != source]]))
+        if source is None and target is None:
+            target = units[0]
+        measured = draw(st.none() | numbers)
+        streams.append(
+            {
+                "name": f"S{i + 1}",
+                "source": source,
+                "target": target,
+                "measured": measured,
+                "sigma": draw(st.none() | numbers) if measured is not None else None,
+            }
+        )
+    tables["streams"] = streams
+    tables["units"] = [{"name": u, "stock_change": draw(st.none() | numbers)} for u in units]
+    n = draw(st.integers(0, 4))
+    raw = [draw(st.integers(1, 5)) for _ in range(n)]
+    # weights as a person types them (6 decimals), summing to 1
+    weights = [round(r / sum(raw), 6) for r in raw[:-1]]
+    weights.append(round(1 - sum(weights), 6))
+    indicators = []
+    for i in range(n):
+        lower = draw(st.booleans())
+        levels = sorted(draw(st.lists(st.integers(0, 100), min_size=3, max_size=3)), reverse=not lower)
+        indicators.append(
+            {
+                "name": f"I{i + 1}",
+                "group": draw(st.sampled_from(["a", "b"])),
+                "weight": weights[i],
+                "lower_is_better": lower,
+                "level_1": levels[0],
+                "level_2": levels[1],
+                "level_3": levels[2],
+                "value": draw(st.integers(0, 100)),
+                "limiting": draw(st.booleans()),
+            }
+        )
+    tables["indicators"] = indicators
+    fields = {f.key: draw(value_of(Column(f.key, f.kind))) for f in FIELDS if draw(st.booleans())}
+    if "tax_rate" in fields:
+        fields["tax_rate"] = min(fields["tax_rate"], 0.9)
+    return {"fields": fields, "tables": tables}
+
+
+def cells(path: Path) -> dict[tuple[str, str], tuple[Any, str]]:
+    """Every non-empty cell as (value or formula, number format), keyed by (sheet, coordinate)."""
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if value is None:
+                    continue
+                if hasattr(value, "text"):  # an array formula
+                    value = ("array", value.ref, value.text)
+                out[(ws.title, cell.coordinate)] = (value, cell.number_format)
+    return out
+
+
+def defined_names(path: Path) -> dict[str, str]:
+    wb = openpyxl.load_workbook(path)
+    return {name: item.attr_text for name, item in wb.defined_names.items()}
