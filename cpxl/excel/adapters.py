@@ -125,18 +125,44 @@ def _plain(twin: Callable[..., Any], singles: tuple[int, ...] = ()) -> Callable[
     return adapter
 
 
+def _stream_rows(source: Any, target: Any, measured: Any, sigma: Any) -> tuple[np.ndarray, list[Any]]:
+    """The rows of a stream table that hold a stream: a row blank in every column is a spare row of the range.
+
+    Returns the mask of stream rows and the four columns cut to them (sigma None when not given).
+    """
+    columns = [np.asarray(c, dtype=object).ravel() for c in (source, target, measured)]
+    if sigma is not None:
+        columns.append(np.asarray(sigma, dtype=object).ravel())
+    sizes = {c.size for c in columns}
+    if len(sizes) != 1:  # let the twin name the argument whose length differs
+        return np.ones(columns[0].size, dtype=bool), [source, target, measured, sigma]
+    keep = ~np.array([all(is_blank(c[i]) for c in columns) for i in range(columns[0].size)], dtype=bool)
+    cut = [c[keep] for c in columns]
+    return keep, [*cut[:3], cut[3] if sigma is not None else None]
+
+
+def _spread(keep: np.ndarray, values: Any) -> list[Any]:
+    """Values of the stream rows put back in their places; spare rows stay empty."""
+    out: list[Any] = [""] * keep.size
+    for i, value in zip(np.flatnonzero(keep), values, strict=True):
+        out[i] = value
+    return out
+
+
 def _reconcile(source: Any, target: Any, measured: Any, sigma: Any = None, output: Any = None) -> list[list[Any]]:
     field = _selector(output, "reconcile", RECONCILE_OUTPUTS)
-    result = reconcile(source, target, measured, sigma)
+    keep, columns = _stream_rows(source, target, measured, sigma)
+    result = reconcile(*columns)
     values = result[field]
     if field == "status":  # the labels of STATUSES, whichever form the result holds them in
         values = [s if isinstance(s, str) else STATUSES[int(s)] for s in values]
-    return _column(values)
+    return _column(_spread(keep, values))
 
 
 def _balance_test(source: Any, target: Any, measured: Any, sigma: Any = None, alpha: Any = None) -> list[list[Any]]:
     level = scalar(alpha, "balance_test", "alpha", default=0.05)
-    return _row(balance_test(source, target, measured, sigma, alpha=level).to_row())
+    _, columns = _stream_rows(source, target, measured, sigma)
+    return _row(balance_test(*columns, alpha=level).to_row())
 
 
 def _weighted_score(weights: Any, ratings: Any) -> list[list[Any]]:
