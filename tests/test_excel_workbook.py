@@ -22,8 +22,10 @@ def test_cp_reconcile_over_the_workbook_ranges_matches_the_cached_column(tmp_pat
     path = build(Audit.example(lang), tmp_path / "audit.xlsx", lang)
     wb = openpyxl.load_workbook(path, data_only=True)
     # as xlwings hands ranges over: 2-D, blanks as None
-    args = [np.array([[c.value for c in row] for row in named_block(wb, f"streams_{key}")], dtype=object)
-            for key in ("source", "target", "measured", "sigma")]
+    args = [
+        np.array([[c.value for c in row] for row in named_block(wb, f"streams_{key}")], dtype=object)
+        for key in ("source", "target", "measured", "sigma")
+    ]
     value = evaluate("CP_RECONCILE", *args, "value")
     status = evaluate("CP_RECONCILE", *args, "status")
     measured_block = named_block(wb, "streams_measured")
