@@ -10,7 +10,6 @@ uses and users can type (``=SUM(streams_measured)``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +30,6 @@ NUMBER_FORMATS = {
     "years": "0.00",
     "score": "0.0",
 }
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def col_letter(col: int) -> str:
@@ -87,10 +85,11 @@ class Placement:
         """Relative A1 address of row *i* (0-based) of column *key*, on its own sheet."""
         return f"{col_letter(self.columns[key])}{self.first_row + i + 1}"
 
-    def range(self, key: str) -> str:
-        """Absolute, sheet-qualified range of the whole column *key*."""
+    def range(self, key: str, rows: int | None = None) -> str:
+        """Absolute, sheet-qualified range of column *key*: all its rows, or the first *rows*."""
         c = col_letter(self.columns[key])
-        return f"{quote_sheet(self.sheet)}!${c}${self.first_row + 1}:${c}${self.first_row + self.rows}"
+        last = self.first_row + (self.rows if rows is None else rows)
+        return f"{quote_sheet(self.sheet)}!${c}${self.first_row + 1}:${c}${last}"
 
 
 class Book:
@@ -155,12 +154,18 @@ class Sheet:
         self.ws = book.wb.add_worksheet(self.name)
         self.row = 0
         self.header_rows: tuple[int, int] | None = None
+        self.widths: dict[int, float] = {}
         self.ws.set_landscape()
         self.ws.set_paper(9)  # A4
         self.ws.fit_to_pages(1, 0)
         self.ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         self.ws.set_footer(f"&L{book.text('guide.made_by')}&C&A&R&P / &N")
         self.ws.hide_gridlines(2)
+
+    def width(self, col: int, width: float) -> None:
+        """Make column *col* at least *width* characters wide."""
+        self.widths[col] = max(width, self.widths.get(col, 0))
+        self.ws.set_column(col, col, self.widths[col])
 
     # --- simple blocks ------------------------------------------------------------------------------
 
@@ -180,7 +185,7 @@ class Sheet:
     def field(self, key: str, spec: Any, value: Any, width_cols: int = 1) -> None:
         """A labelled input cell with the defined name *key*."""
         self.ws.write_string(self.row, 0, self.book.text(f"field.{key}"), self.book.fmt("label"))
-        kind = {"fraction": "pct", "int": "int", "number": "num"}.get(spec.kind, "text")
+        kind = {"fraction": "pct", "int": "int", "number": "general"}.get(spec.kind, "text")
         fmt = self.book.fmt("input", kind)
         _write_input(self.ws, self.row, 1, value, spec, fmt, self.book.lang)
         _validate(self.ws, self.row, 1, self.row, 1, spec, self.book.lang)
@@ -189,7 +194,9 @@ class Sheet:
 
     def result(self, key: str, name: str, formula: str, value: Any, kind: str, flag: str | None = None) -> str:
         """A labelled computed cell with a defined name; returns its absolute address."""
-        self.ws.write_string(self.row, 0, self.book.text(key), self.book.fmt("label"))
+        text = self.book.text(key)
+        self.ws.write_string(self.row, 0, text, self.book.fmt("label"))
+        self.width(0, min(len(text) * (2 if self.book.lang == "zh" else 1) + 2, 48))
         fmt = self.book.fmt("computed", kind)
         self.ws.write_formula(self.row, 1, formula, fmt, _cached(value))
         ref = f"{quote_sheet(self.name)}!$B${self.row + 1}"
@@ -268,10 +275,12 @@ class Sheet:
         self.header_rows = (header, header) if self.header_rows is None else self.header_rows
 
         computed_by_key = {c.key: c for c in computed}
+        rating_keys = [f"rating_{f}" for f, _ in factors]
         for i in range(rows):
             record = records[i] if i < len(records) else None
             row_values: dict[str, Any] = {}
             r = first_row + i
+            refs_here: dict[str, str] | None = None
             for key, role in layout:
                 col = columns[key]
                 if role == "ref":
@@ -288,7 +297,7 @@ class Sheet:
                     _write_input(ws, r, col, value, column, book.fmt("input", _input_kind(column)), book.lang)
                     row_values[key] = value
                 elif role == "rating":
-                    j = [f"rating_{f}" for f, _ in factors].index(key)
+                    j = rating_keys.index(key)
                     value = (record.get("ratings") or [None] * len(factors))[j] if record else None
                     if value is None:
                         ws.write_blank(r, col, None, book.fmt("input", "general"))
@@ -297,13 +306,11 @@ class Sheet:
                     row_values[key] = value
                 else:
                     item = computed_by_key[key]
-                    refs_here = {k: placement.address(k, i) for k in columns}
-                    if factors:
-                        refs_here["ratings"] = (
-                            f"{placement.address(f'rating_{factors[0][0]}', i)}:"
-                            f"{placement.address(f'rating_{factors[-1][0]}', i)}"
-                        )
-                    formula = "=" + _PLACEHOLDER.sub(lambda m, refs_here=refs_here: refs_here[m.group(1)], item.formula)
+                    if refs_here is None:
+                        refs_here = {k: f"{col_letter(c)}{r + 1}" for k, c in columns.items()}
+                        if factors:
+                            refs_here["ratings"] = f"{refs_here[rating_keys[0]]}:{refs_here[rating_keys[-1]]}"
+                    formula = "=" + item.formula.format_map(refs_here)
                     value = item.value(record, row_values) if record is not None else None
                     ws.write_formula(r, col, formula, book.fmt("computed", item.kind), _cached(value))
                     row_values[key] = value
@@ -323,7 +330,7 @@ class Sheet:
                 if role == "rating"
                 else (computed_by_key[key].width)
             )
-            ws.set_column(col, col, max(width, _current_width(ws, col)))
+            self.width(col, width)
             if role == "computed" and computed_by_key[key].flag:
                 cell = f"{col_letter(col)}{first_row + 1}"
                 criteria = computed_by_key[key].flag.replace("{cell}", cell)
@@ -352,13 +359,8 @@ class Sheet:
             self.ws.repeat_rows(*self.header_rows)
 
 
-def _current_width(ws: Any, col: int) -> float:
-    info = ws.col_info.get(col)
-    return info.width if info is not None and info.width is not None else 0
-
-
 def _input_kind(column: Column) -> str:
-    return {"fraction": "pct", "int": "int", "number": "general"}.get(column.kind, "text")
+    return {"fraction": "pct", "int": "int", "number": "general", "bool": "general"}.get(column.kind, "text")
 
 
 def _display(value: Any, spec: Any, lang: str) -> Any:

@@ -49,11 +49,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "title.causes_summary": ("Causes by aspect", "按方面汇总"),
     "title.options": ("Option register, screening and ranking", "方案汇总、初步筛选与权重排序"),
     "title.feasibility": ("Feasibility: economic and environmental evaluation", "可行性分析：经济与环境评估"),
+    "title.environment": ("Environmental evaluation: before and after", "环境评估：实施前后对比"),
     "title.implementation": ("Implementation and achieved results", "方案实施及效果"),
     "title.continuing": ("Continuing cleaner production plan", "持续清洁生产计划"),
     "title.dashboard": ("Key results", "主要指标"),
     "title.pareto": ("Waste streams, largest first (mass unit)", "废物排序（质量单位）"),
     "title.weights": ("Factor weights", "因素权重"),
+    "title.reductions": ("Reduction of the pollutant by option", "各方案污染物削减率"),
     # fields
     "field.company": ("Company", "企业名称"),
     "field.industry": ("Industry", "所属行业"),

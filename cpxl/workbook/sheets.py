@@ -113,8 +113,9 @@ class AuditWriter:
         for role, key in (("input", "guide.input"), ("computed", "guide.computed"), ("flag", "guide.flag")):
             ws.write_string(sheet.row, 0, b.text(key), b.fmt(role))
             sheet.row += 1
-        ws.set_column(0, 0, 60)
-        ws.set_column(1, 5, 18)
+        sheet.width(0, 60)
+        for col in range(1, 6):
+            sheet.width(col, 18)
         ws.activate()
 
     def team(self) -> None:
@@ -130,7 +131,7 @@ class AuditWriter:
         sheet.title("company")
         for spec in FIELDS:
             sheet.field(spec.key, spec, self.f[spec.key])
-        sheet.ws.set_column(0, 0, 30)
+        sheet.width(0, 30)
         sheet.title("products")
         self.places["products"] = sheet.table(
             "products", self.t["products"], _rows(self.audit, "products"), TABLES["products"].keys
@@ -390,7 +391,7 @@ class AuditWriter:
             sheet.ws.write_string(
                 place.first_row - 1, col, self.book.text(f"col.streams.{key}"), self.book.fmt("header")
             )
-            sheet.ws.set_column(col, col, 16 if kind == "num" else 22)
+            sheet.width(col, 16 if kind == "num" else 22)
             values: list[Any] = [None] * rows
             if result is not None:
                 for i in range(len(streams)):
@@ -480,6 +481,7 @@ class AuditWriter:
                     f"IF(ABS({{closure}})>closure_tolerance,{check},{self.q(self.words('ok'))})))",
                     result("flag"),
                     "general",
+                    20,
                     flag=f"{{cell}}={check}",
                 ),
             ],
@@ -722,7 +724,7 @@ class AuditWriter:
             ],
             refs=[("id", register, "col.options.id"), ("name", register, "col.options.name")],
         )
-        sheet.title("feasibility")  # environmental evaluation block reuses the title row style
+        sheet.title("environment")
         self.places["environment"] = sheet.table(
             "options",
             self.t["options"],
@@ -904,8 +906,8 @@ class AuditWriter:
             ),
             "int",
         )
-        sheet.ws.set_column(0, 0, 44)
-        sheet.ws.set_column(1, 1, 16)
+        sheet.width(0, 44)
+        sheet.width(1, 16)
         self.pareto(sheet)
         self.charts(sheet)
         sheet.finish(freeze=False)
@@ -917,9 +919,8 @@ class AuditWriter:
     def pareto(self, sheet: Sheet) -> None:
         """The five largest waste streams in the mass unit, with their cumulative share."""
         ws, b = sheet.ws, self.book
-        sheet.row += 1
-        ws.write_string(sheet.row, 3, b.text("title.pareto"), b.fmt("subtitle"))
-        start = sheet.row + 1
+        ws.write_string(0, 3, b.text("title.pareto"), b.fmt("subtitle"))
+        start = 1
         ws.write_string(start, 3, b.text("col.pollutants.name"), b.fmt("header"))
         ws.write_string(start, 4, b.text("col.pollutants.generated"), b.fmt("header"))
         ws.write_string(start, 5, b.text("result.share"), b.fmt("header"))
@@ -958,8 +959,9 @@ class AuditWriter:
                 b.fmt("computed", "pct"),
                 "" if value is None or total == 0 else running / total,
             )
-        ws.set_column(3, 3, 26)
-        ws.set_column(4, 5, 14)
+        sheet.width(3, 26)
+        sheet.width(4, 14)
+        sheet.width(5, 14)
         self.pareto_rows = (start + 1, start + 5)
 
     def charts(self, sheet: Sheet) -> None:
@@ -988,21 +990,27 @@ class AuditWriter:
         chart.combine(line)
         chart.set_title({"name": b.text("title.pareto")})
         chart.set_legend({"position": "bottom"})
+        line.set_y2_axis({"min": 0, "max": 1, "num_format": "0%"})
         ws.insert_chart(last + 2, 3, chart, {"x_scale": 1.1, "y_scale": 1.0})
+        # Reduction of its pollutant by each option registered when the workbook was built.
         env = self.places["environment"]
+        count = max(1, len(self.t["options"]))
+        ids, values = env.range("id", count), env.range("reduction", count)
         bars = b.wb.add_chart({"type": "bar"})
-        for key, color in (("before", "#A5A5A5"), ("after", "#70AD47")):
-            bars.add_series(
-                {
-                    "name": b.text(f"col.options.{key}"),
-                    "categories": f"={env.range('id')}",
-                    "values": f"={env.range(key)}",
-                    "fill": {"color": color},
-                }
-            )
-        bars.set_title({"name": f"{b.text('col.options.before')} / {b.text('col.options.after')}"})
-        bars.set_legend({"position": "bottom"})
-        ws.insert_chart(last + 18, 3, bars, {"x_scale": 1.1, "y_scale": 1.2})
+        bars.add_series(
+            {
+                "name": b.text("col.options.reduction"),
+                "categories": f"={ids}",
+                "values": f"={values}",
+                "fill": {"color": "#70AD47"},
+                "data_labels": {"value": True, "num_format": "0%"},
+            }
+        )
+        bars.set_title({"name": b.text("title.reductions")})
+        bars.set_x_axis({"min": 0, "max": 1, "num_format": "0%"})
+        bars.set_y_axis({"reverse": True})
+        bars.set_legend({"none": True})
+        ws.insert_chart(last + 18, 3, bars, {"x_scale": 1.1, "y_scale": 1.0})
 
 
 def _score_and_rank(table: str, key: str, n: int, by_id: dict[int, Any], scores: list[Any]) -> list[Computed]:
