@@ -55,7 +55,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "title.dashboard": ("Key results", "主要指标"),
     "title.pareto": ("Waste streams, largest first (mass unit)", "废物排序（质量单位）"),
     "title.weights": ("Factor weights", "因素权重"),
-    "title.reductions": ("Reduction of the pollutant by option", "各方案污染物削减率"),
+    "title.reductions": ("Before and after: reduction of the pollutant by option", "实施前后：各方案污染物削减率"),
     # fields
     "field.company": ("Company", "企业名称"),
     "field.industry": ("Industry", "所属行业"),
@@ -280,8 +280,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "校正后流量需 cpxl 加载项（CP_RECONCILE）；未加载时单元格给出提示。",
     ),
     "guide.how.5": (
-        "Read the filled workbook back with: cpxl collect FILE -o table.csv (or cpxl.workbook.read in Python).",
-        "填好后可用 cpxl collect 读回数据，或在 Python 中用 cpxl.workbook.read。",
+        "Read the filled workbook back into Python with cpxl.workbook.read(path).",
+        "填好后可在 Python 中用 cpxl.workbook.read(path) 读回数据。",
     ),
     "guide.stages": ("Audit stages and their sheets", "审核阶段与工作表"),
     "guide.legend": ("Colour legend", "颜色说明"),

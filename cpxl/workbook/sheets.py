@@ -83,7 +83,11 @@ class AuditWriter:
         b, ws = self.book, sheet.ws
         sheet.title("guide")
         ws.write_string(sheet.row, 0, self.f["company"] or "", b.fmt("subtitle"))
-        sheet.row += 2
+        sheet.row += 1
+        if self.f["description"]:
+            ws.write_string(sheet.row, 0, self.f["description"])
+            sheet.row += 1
+        sheet.row += 1
         ws.write_string(sheet.row, 0, b.text("guide.how"), b.fmt("subtitle"))
         sheet.row += 1
         for k in range(1, 6):
