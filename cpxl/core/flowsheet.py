@@ -279,14 +279,15 @@ class Flowsheet:
             )
         return self._incidence
 
-    def _values(self, values: Any, func: str) -> np.ndarray:
-        x = as_floats(values, func, "values")
-        check(x.size == self.n_streams, func, "values", f"must have one entry per stream ({self.n_streams})", x.size)
+    def _values(self, values: Any, func: str, arg: str = "values") -> np.ndarray:
+        """One flow per stream, blanks as NaN; a negative flow is refused (the direction is in the table)."""
+        x = as_floats(values, func, arg)
+        check(x.size == self.n_streams, func, arg, f"must have one entry per stream ({self.n_streams})", x.size)
         neg = np.flatnonzero(x < 0)
         if neg.size:
             raise CPError(
                 func,
-                f"values[{neg[0] + 1}]",
+                f"{arg}[{neg[0] + 1}]",
                 "must be >= 0 (the direction of a stream is given by its source and target)",
                 x[neg[0]],
             )

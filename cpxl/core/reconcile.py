@@ -303,16 +303,7 @@ def _measurements(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Measured values (NaN = unmeasured), variances (NaN for unmeasured) and the defaulted mask."""
     n = fs.n_streams
-    x = as_floats(measured, func, "measured")
-    check(x.size == n, func, "measured", f"must have one entry per stream ({n})", x.size)
-    neg = np.flatnonzero(x < 0)
-    if neg.size:
-        raise CPError(
-            func,
-            f"measured[{neg[0] + 1}]",
-            "must be >= 0 (a flow's direction is given by its source and target)",
-            x[neg[0]],
-        )
+    x = fs._values(measured, func, "measured")
     if sigma is None:
         s = np.full(n, np.nan)
     else:
