@@ -1,0 +1,42 @@
+"""The audit sheets, stage by stage: what each shows, and every computed cell's formula and cached value.
+
+Cached values come from :mod:`cpxl.core` wherever a core function computes the
+quantity; the formula next to it is the native Excel spelling of the same
+number, so that the file works with no add-in. The LibreOffice tests recompute
+every formula and compare. One module per part of the audit; they share a
+:class:`~.context.Context`.
+"""
+
+from __future__ import annotations
+
+from ...audit.model import Audit
+from ..engine import Book, Sheet
+from . import assessment, dashboard, options, planning, pre_assessment
+from .context import Context
+
+__all__ = ["write_audit"]
+
+
+def write_audit(book: Book, audit: Audit) -> None:
+    """Write every sheet of *audit* into *book*, the guide first (it is filled last, once all sheets exist)."""
+    ctx = Context(book, audit)
+    guide = Sheet(book, "guide")
+    planning.team(ctx)
+    for write in (
+        pre_assessment.company,
+        pre_assessment.pollutants,
+        pre_assessment.benchmark,
+        pre_assessment.focus,
+        pre_assessment.targets,
+        assessment.flowsheet,
+        assessment.balance,
+        assessment.water,
+        assessment.causes,
+        options.options,
+        options.feasibility,
+        options.implementation,
+        options.continuing,
+        dashboard.dashboard,
+    ):
+        write(ctx)
+    planning.guide(ctx, guide)

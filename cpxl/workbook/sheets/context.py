@@ -1,0 +1,84 @@
+"""Shared by the sheet writers: the writing context and small helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...audit.model import Audit
+from ...audit.schema import TABLES
+from ..engine import Book, Computed, Placement
+
+TOL = "1E-9"  # slack in threshold comparisons, as in cpxl.core.grading
+
+
+def num(x: Any) -> float:
+    """A blank as 0, as spreadsheet sums count it."""
+    return 0.0 if x is None else float(x)
+
+
+def table_rows(audit: Audit, table: str) -> int:
+    """Rows a table gets in the workbook: its records and the spare rows."""
+    return len(audit.tables[table]) + TABLES[table].spare_rows
+
+
+def score_and_rank(table: str, key: str, n: int, by_id: dict[int, Any], scores: list[Any]) -> list[Computed]:
+    """Weighted score of a row's ratings (blank until all n are given) and its rank among the rows."""
+    return [
+        Computed(
+            "score",
+            f'IF(OR({{{key}}}="",COUNT({{ratings}})<{n}),"",SUMPRODUCT({table}_weights,{{ratings}}))',
+            lambda r, v: by_id[id(r)],
+            "score",
+        ),
+        Computed(
+            "rank",
+            f'IF({{score}}="","",RANK({{score}},{table}_score))',
+            lambda r, v: rank(by_id[id(r)], scores),
+            "int",
+            8,
+        ),
+    ]
+
+
+def cell_value(value: Any) -> Any:
+    """A cached value as XlsxWriter takes it: blank as empty text."""
+    return "" if value is None else value
+
+
+def rank(score: float | None, scores: list[float | None]) -> int | None:
+    """Excel's RANK (descending): 1 + the number of strictly larger scores."""
+    if score is None:
+        return None
+    return 1 + sum(1 for s in scores if s is not None and s > score)
+
+
+class Context:
+    """What the sheet writers share: the book, the audit, where earlier tables landed, and a few helpers."""
+
+    def __init__(self, book: Book, audit: Audit):
+        self.book = book
+        self.audit = audit
+        self.lang = book.lang
+        self.f = audit.fields
+        self.t = audit.tables
+        self.places: dict[str, Placement] = {}
+        products = self.t["products"]
+        self.main_output = sum(num(p["output"]) for p in products if p["main"])
+
+    def words(self, key: str) -> str:
+        """A word that computed cells show (ok, check, met, ...) in the book's language."""
+        return self.book.text(f"word.{key}")
+
+    def q(self, text: str) -> str:
+        """A text constant inside a formula."""
+        return '"' + text.replace('"', '""') + '"'
+
+    def per_main(self, amount: Any) -> Any:
+        """*amount* per unit of main product; None when either is missing."""
+        if amount is None or self.main_output <= 0:
+            return None
+        return amount / self.main_output
+
+    def cached(self, name: str) -> Any:
+        """The cached value of a named single-cell result written earlier."""
+        return self.book.values[name]

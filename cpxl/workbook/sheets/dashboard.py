@@ -1,0 +1,250 @@
+"""The dashboard: key results, the Pareto of waste streams, and charts."""
+
+from __future__ import annotations
+
+import warnings
+
+from ... import core
+from ..engine import Sheet, quote_sheet
+from ..labels import choice_label
+from .context import Context, num
+
+
+def dashboard(ctx: Context) -> None:
+    """Key results on one sheet: ELF, PMI, E-factor, yield, grade, closures, options, targets; charts."""
+    sheet = Sheet(ctx.book, "dashboard")
+    sheet.title("dashboard")
+    t, f, q = ctx.t, ctx.f, ctx.q
+    amount = {
+        c: sum(num(r["amount"]) for r in t["consumption"] if r["category"] == c)
+        for c in ("raw_material", "auxiliary", "water")
+    }
+    cat = {c: f"SUMIFS(consumption_amount,consumption_category,{q(choice_label(c, ctx.lang))})" for c in amount}
+    main = ctx.main_output
+    fed = amount["raw_material"] + amount["auxiliary"]
+    with warnings.catch_warnings():  # a negative ELF is flagged red in the sheet itself
+        warnings.simplefilter("ignore", core.CPWarning)
+        elf = core.elf(fed, main) if main > 0 and fed > 0 else None
+    pmi = core.pmi(fed + amount["water"], main) if main > 0 and fed + amount["water"] > 0 else None
+    mass_unit = (f["mass_unit"] or "").strip().casefold()
+    wastes = [
+        r["generated"]
+        for r in t["pollutants"]
+        if r["generated"] is not None and (r["unit"] or "").strip().casefold() == mass_unit and mass_unit
+    ]
+    efactor = core.efactor(wastes, main) if main > 0 and wastes else None
+    yields = [r["yield"] for r in t["steps"] if r["yield"] is not None]
+    overall = core.overall_yield(yields) if yields and all(0 < y <= 1 for y in yields) else None
+    sheet.result("result.main_output", "result_main_output", "=main_output", main, "num")
+    sheet.result(
+        "result.elf",
+        "result_elf",
+        f'=IF(OR(N(main_output)<=0,{cat["raw_material"]}+{cat["auxiliary"]}<=0),"",'
+        f"({cat['raw_material']}+{cat['auxiliary']}-main_output)/main_output)",
+        elf,
+        "num3",
+        flag="AND(ISNUMBER({cell}),N({cell})<0)",
+    )
+    sheet.result(
+        "result.pmi",
+        "result_pmi",
+        f'=IF(OR(N(main_output)<=0,{cat["raw_material"]}+{cat["auxiliary"]}+{cat["water"]}<=0),"",'
+        f"({cat['raw_material']}+{cat['auxiliary']}+{cat['water']})/main_output)",
+        pmi,
+        "num3",
+    )
+    sheet.result(
+        "result.efactor",
+        "result_efactor",
+        '=IF(OR(N(main_output)<=0,COUNT(pollutants_mass)=0),"",SUM(pollutants_mass)/main_output)',
+        efactor,
+        "num3",
+    )
+    sheet.result(
+        "result.overall_yield",
+        "result_overall_yield",
+        '=IF(COUNT(steps_yield)=0,"",PRODUCT(steps_yield))',
+        overall,
+        "pct",
+    )
+    sheet.result(
+        "result.grade",
+        "result_grade_copy",
+        "=result_grade",
+        ctx.cached("result_grade"),
+        "int",
+        flag="{cell}=0",
+    )
+    sheet.result(
+        "result.system_closure",
+        "result_system_closure_copy",
+        "=result_system_closure",
+        ctx.cached("result_system_closure"),
+        "pct",
+        flag="AND(ISNUMBER({cell}),ABS(N({cell}))>closure_tolerance)",
+    )
+    sheet.result(
+        "result.units_to_check",
+        "result_units_to_check_copy",
+        "=result_units_to_check",
+        ctx.cached("result_units_to_check"),
+        "int",
+        flag="{cell}>0",
+    )
+    sheet.result(
+        "result.water_reuse",
+        "result_water_reuse_copy",
+        "=result_water_reuse",
+        ctx.cached("result_water_reuse"),
+        "pct",
+    )
+    options = t["options"]
+    passed = [o for o in options if o["technical_ok"] and o["environmental_ok"] and o["economic_ok"]]
+    sheet.result("result.options_count", "result_options_count", '=COUNTIF(options_id,"?*")', len(options), "int")
+    sheet.result("result.options_passed", "result_options_passed", "=COUNTIF(options_passed,TRUE)", len(passed), "int")
+    sheet.result(
+        "result.options_done",
+        "result_options_done",
+        f"=COUNTIF(options_status,{q(choice_label('done', ctx.lang))})",
+        sum(1 for o in options if o["status"] == "done"),
+        "int",
+    )
+    sheet.result(
+        "result.investment",
+        "result_investment",
+        "=SUMIFS(options_investment,options_passed,TRUE)",
+        sum(num(o["investment"]) for o in passed),
+        "int",
+    )
+    sheet.result(
+        "result.saving",
+        "result_saving",
+        "=SUMIFS(options_saving,options_passed,TRUE)",
+        sum(num(o["saving"]) for o in passed),
+        "int",
+    )
+    sheet.result(
+        "result.achieved_saving",
+        "result_achieved_saving",
+        "=SUM(options_achieved_saving)",
+        sum(num(o["achieved_saving"]) for o in options),
+        "int",
+    )
+    met = ctx.words("attained")
+    sheet.result(
+        "result.targets_met",
+        "result_targets_met",
+        f"=COUNTIF(targets_attained,{q(met)})",
+        sum(
+            1
+            for r in t["targets"]
+            if r["achieved"] is not None
+            and r["near_term"] is not None
+            and (r["achieved"] <= r["near_term"] if r["lower_is_better"] else r["achieved"] >= r["near_term"])
+        ),
+        "int",
+    )
+    sheet.width(0, 44)
+    sheet.width(1, 16)
+    pareto_rows = pareto(ctx, sheet)
+    charts(ctx, sheet, pareto_rows)
+    sheet.finish(freeze=False)
+
+
+def pareto(ctx: Context, sheet: Sheet) -> tuple[int, int]:
+    """The five largest waste streams in the mass unit, with their cumulative share; returns their rows."""
+    ws, b = sheet.ws, ctx.book
+    ws.write_string(0, 3, b.text("title.pareto"), b.fmt("subtitle"))
+    start = 1
+    ws.write_string(start, 3, b.text("col.pollutants.name"), b.fmt("header"))
+    ws.write_string(start, 4, b.text("col.pollutants.generated"), b.fmt("header"))
+    ws.write_string(start, 5, b.text("result.share"), b.fmt("header"))
+    mass_unit = (ctx.f["mass_unit"] or "").strip().casefold()
+    rows = [
+        (r["name"], r["generated"])
+        for r in ctx.t["pollutants"]
+        if r["generated"] is not None and (r["unit"] or "").strip().casefold() == mass_unit and mass_unit
+    ]
+    values = sorted((g for _, g in rows), reverse=True)
+    total = sum(values)
+    running = 0.0
+    for k in range(5):
+        r = start + 1 + k
+        value = values[k] if k < len(values) else None
+        name = next(n for n, g in rows if g == value) if value is not None else None
+        running += value or 0.0
+        ws.write_formula(
+            r,
+            4,
+            f'=IFERROR(LARGE(pollutants_mass,{k + 1}),"")',
+            b.fmt("computed", "num"),
+            "" if value is None else value,
+        )
+        ws.write_formula(
+            r,
+            3,
+            f'=IF(E{r + 1}="","",INDEX(pollutants_name,MATCH(E{r + 1},pollutants_mass,0)))',
+            b.fmt("computed", "text"),
+            name or "",
+        )
+        ws.write_formula(
+            r,
+            5,
+            f'=IF(OR(E{r + 1}="",N(SUM(pollutants_mass))=0),"",SUM(E${start + 2}:E{r + 1})/SUM(pollutants_mass))',
+            b.fmt("computed", "pct"),
+            "" if value is None or total == 0 else running / total,
+        )
+    sheet.width(3, 26)
+    sheet.width(4, 14)
+    sheet.width(5, 14)
+    return start + 1, start + 5
+
+
+def charts(ctx: Context, sheet: Sheet, pareto_rows: tuple[int, int]) -> None:
+    """The Pareto chart of waste streams and the chart of each option's reduction (before and after)."""
+    b, ws = ctx.book, sheet.ws
+    first, last = pareto_rows
+    name = quote_sheet(sheet.name)
+    chart = b.wb.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": b.text("col.pollutants.generated"),
+            "categories": f"={name}!$D${first + 1}:$D${last + 1}",
+            "values": f"={name}!$E${first + 1}:$E${last + 1}",
+            "fill": {"color": "#C55A11"},
+        }
+    )
+    line = b.wb.add_chart({"type": "line"})
+    line.add_series(
+        {
+            "name": b.text("result.share"),
+            "categories": f"={name}!$D${first + 1}:$D${last + 1}",
+            "values": f"={name}!$F${first + 1}:$F${last + 1}",
+            "y2_axis": True,
+            "marker": {"type": "circle"},
+        }
+    )
+    chart.combine(line)
+    chart.set_title({"name": b.text("title.pareto")})
+    chart.set_legend({"position": "bottom"})
+    line.set_y2_axis({"min": 0, "max": 1, "num_format": "0%"})
+    ws.insert_chart(last + 2, 3, chart, {"x_scale": 1.1, "y_scale": 1.0})
+    # Reduction of its pollutant by each option registered when the workbook was built.
+    env = ctx.places["environment"]
+    count = max(1, len(ctx.t["options"]))
+    ids, values = env.range("id", count), env.range("reduction", count)
+    bars = b.wb.add_chart({"type": "bar"})
+    bars.add_series(
+        {
+            "name": b.text("col.options.reduction"),
+            "categories": f"={ids}",
+            "values": f"={values}",
+            "fill": {"color": "#70AD47"},
+            "data_labels": {"value": True, "num_format": "0%"},
+        }
+    )
+    bars.set_title({"name": b.text("title.reductions")})
+    bars.set_x_axis({"min": 0, "max": 1, "num_format": "0%"})
+    bars.set_y_axis({"reverse": True})
+    bars.set_legend({"none": True})
+    ws.insert_chart(last + 18, 3, bars, {"x_scale": 1.1, "y_scale": 1.0})
