@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from workbook_helpers import audits, cells, defined_names
 
 from cpxl.audit import TABLES, Audit, AuditError
@@ -144,7 +145,7 @@ def test_read_of_build_gives_the_audit_back(books, name):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(audits(), st_lang := __import__("hypothesis").strategies.sampled_from(["en", "zh"]))
+@given(audits(), st.sampled_from(["en", "zh"]))
 def test_random_audits_round_trip(tmp_path_factory, data, lang):
     audit = Audit.from_dict(data)
     path = build(audit, tmp_path_factory.mktemp("rt") / "audit.xlsx", lang)
