@@ -34,13 +34,19 @@ def atomic_write(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]
         raise CPError("write", str(path), "exists already: choose another name or allow overwriting (--force)")
     if not path.parent.exists():
         raise CPError("write", str(path.parent), "is not an existing folder")
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    except OSError as exc:
+        raise CPError("write", str(path), f"cannot be written ({exc.strerror})") from None
     os.close(handle)
     tmp = Path(name)
     try:
         yield tmp
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
-        os.replace(tmp, path)
+        try:
+            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise CPError("write", str(path), f"cannot be written ({exc.strerror})") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -230,3 +230,15 @@ def test_cpxl_build_reports_broken_yaml_with_its_line(tmp_path):
     data.write_text("fields:\n  company: [unclosed\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["build", str(data), "-o", str(tmp_path / "out.xlsx")])
     assert result.exit_code == 1 and "line 3" in result.output and "not valid YAML" in result.output
+
+
+def test_an_unwritable_folder_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    import cpxl.io
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cpxl.io.tempfile, "mkstemp", refuse)
+    result = CliRunner().invoke(main, ["new", "-o", str(tmp_path / "audit.xlsx")])
+    assert result.exit_code == 1
+    assert f"write: {tmp_path / 'audit.xlsx'} cannot be written (Permission denied)" in result.output
