@@ -40,6 +40,13 @@ def _arg(en: str, zh: str, *, optional: bool = False, single: bool = False) -> d
     return {"en": en, "zh": zh, "optional": optional, "range": not single}
 
 
+# Arguments that several functions share, written once.
+_CASH_FLOWS = _arg(
+    "One cash flow F (with years), or F_1..F_n year by year [currency/yr]",
+    "一个年现金流量 F（配合 years），或逐年的 F_1..F_n [元/年]",
+)
+_YEARS = _arg("Number of years n when a single F is given [yr]", "只给一个 F 时的年数 n [年]", optional=True)
+
 _RECONCILE_ARGS = {
     "source": _arg(
         "For each stream, the unit it leaves; blank = system boundary [unit name]",
@@ -243,13 +250,8 @@ CATALOG: dict[str, dict[str, Any]] = {
         "args": {
             "rate": _arg("Discount rate i as a fraction; 8 % is 0.08 [1/yr]", "贴现率 i，分数；8 % 写作 0.08 [1/年]"),
             "investment": _arg("Investment I at time 0 [currency]", "第 0 年的投资 I [元]"),
-            "cash_flows": _arg(
-                "One cash flow F (with years), or F_1..F_n year by year [currency/yr]",
-                "一个年现金流量 F（配合 years），或逐年的 F_1..F_n [元/年]",
-            ),
-            "years": _arg(
-                "Number of years n when a single F is given [yr]", "只给一个 F 时的年数 n [年]", optional=True
-            ),
+            "cash_flows": _CASH_FLOWS,
+            "years": _YEARS,
         },
     },
     "CP_NPVR": {
@@ -260,13 +262,8 @@ CATALOG: dict[str, dict[str, Any]] = {
         "args": {
             "rate": _arg("Discount rate i as a fraction; 8 % is 0.08 [1/yr]", "贴现率 i，分数；8 % 写作 0.08 [1/年]"),
             "investment": _arg("Investment I at time 0, > 0 [currency]", "第 0 年的投资 I，> 0 [元]"),
-            "cash_flows": _arg(
-                "One cash flow F (with years), or F_1..F_n year by year [currency/yr]",
-                "一个年现金流量 F（配合 years），或逐年的 F_1..F_n [元/年]",
-            ),
-            "years": _arg(
-                "Number of years n when a single F is given [yr]", "只给一个 F 时的年数 n [年]", optional=True
-            ),
+            "cash_flows": _CASH_FLOWS,
+            "years": _YEARS,
         },
     },
     "CP_IRR": {
@@ -276,13 +273,8 @@ CATALOG: dict[str, dict[str, Any]] = {
         "spill": None,
         "args": {
             "investment": _arg("Investment I at time 0, > 0 [currency]", "第 0 年的投资 I，> 0 [元]"),
-            "cash_flows": _arg(
-                "One cash flow F (with years), or F_1..F_n year by year [currency/yr]",
-                "一个年现金流量 F（配合 years），或逐年的 F_1..F_n [元/年]",
-            ),
-            "years": _arg(
-                "Number of years n when a single F is given [yr]", "只给一个 F 时的年数 n [年]", optional=True
-            ),
+            "cash_flows": _CASH_FLOWS,
+            "years": _YEARS,
         },
     },
     "CP_PAYBACK": {
@@ -296,9 +288,7 @@ CATALOG: dict[str, dict[str, Any]] = {
                 "One cash flow F (for years, or for ever), or F_1..F_n year by year [currency/yr]",
                 "一个年现金流量 F（持续 years 年或一直持续），或逐年的 F_1..F_n [元/年]",
             ),
-            "years": _arg(
-                "Number of years n when a single F is given [yr]", "只给一个 F 时的年数 n [年]", optional=True
-            ),
+            "years": _YEARS,
             "rate": _arg(
                 "Discount rate for a discounted payback; omit for the simple payback [1/yr]",
                 "贴现率，用于动态投资回收期；省略则为静态回收期 [1/年]",
