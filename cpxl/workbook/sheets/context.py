@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ... import core
 from ...audit.model import Audit
 from ...audit.schema import TABLES
 from ..engine import Book, Computed, Placement
@@ -21,8 +22,16 @@ def table_rows(audit: Audit, table: str) -> int:
     return len(audit.tables[table]) + TABLES[table].spare_rows
 
 
-def score_and_rank(table: str, key: str, n: int, by_id: dict[int, Any], scores: list[Any]) -> list[Computed]:
-    """Weighted score of a row's ratings (blank until all n are given) and its rank among the rows."""
+def score_and_rank(ctx: Context, table: str, key: str) -> list[Computed]:
+    """Weighted score of a row's ratings (blank until all are given, else cpxl.weighted_score) and its rank."""
+    weights = ctx.audit.weights[table]
+    n = len(weights)
+    rows = ctx.t[table]
+    scores = [
+        None if any(x is None for x in r["ratings"]) else float(core.weighted_score(weights, [r["ratings"]])[0])
+        for r in rows
+    ]
+    by_id = {id(r): s for r, s in zip(rows, scores, strict=True)}
     return [
         Computed(
             "score",

@@ -15,13 +15,6 @@ def options(ctx: Context) -> None:
     sheet = Sheet(ctx.book, "options")
     sheet.title("options")
     rows = ctx.t["options"]
-    weights = ctx.audit.weights["options"]
-    n = len(weights)
-    scores = [
-        None if any(x is None for x in r["ratings"]) else float(core.weighted_score(weights, [r["ratings"]])[0])
-        for r in rows
-    ]
-    by_id = {id(r): s for r, s in zip(rows, scores, strict=True)}
     inputs = ("id", "name", "aspect", "cost_class", "technical_ok", "environmental_ok", "economic_ok")
     place = sheet.table(
         "options",
@@ -36,9 +29,9 @@ def options(ctx: Context) -> None:
                 "general",
                 10,
             ),
-            *score_and_rank("options", "id", n, by_id, scores),
+            *score_and_rank(ctx, "options", "id"),
         ],
-        ratings=weights,
+        ratings=ctx.audit.weights["options"],
     )
     ctx.places["options"] = place
     sheet.finish()

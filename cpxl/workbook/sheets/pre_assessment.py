@@ -195,20 +195,13 @@ def focus(ctx: Context) -> None:
     """Candidate audit-focus areas scored by weighted sum and ranked."""
     sheet = Sheet(ctx.book, "focus")
     sheet.title("focus")
-    weights = ctx.audit.weights["focus"]
-    n = len(weights)
-    scores = [
-        None if any(x is None for x in r["ratings"]) else float(core.weighted_score(weights, [r["ratings"]])[0])
-        for r in ctx.t["focus"]
-    ]
-    by_id = {id(r): s for r, s in zip(ctx.t["focus"], scores, strict=True)}
     ctx.places["focus"] = sheet.table(
         "focus",
         ctx.t["focus"],
         table_rows(ctx.audit, "focus"),
         TABLES["focus"].keys,
-        score_and_rank("focus", "name", n, by_id, scores),
-        ratings=weights,
+        score_and_rank(ctx, "focus", "name"),
+        ratings=ctx.audit.weights["focus"],
     )
     sheet.finish()
 
