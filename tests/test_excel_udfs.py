@@ -393,6 +393,9 @@ def test_help_fits_excels_limits_in_both_languages(name):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in description(name, "zh"))
 
 
+PLANNED_FUNCTIONS = {"CP_RECONCILE_COMPONENTS", "CP_TCE", "CP_CO2", "CP_PORTFOLIO"}
+
+
 def test_the_design_table_lists_exactly_these_functions():
     from pathlib import Path
 
@@ -402,8 +405,12 @@ def test_the_design_table_lists_exactly_these_functions():
     import re
 
     rows = re.findall(r"^\| `(CP_[A-Z_]+)\(([^)]*)\)`", design.read_text(encoding="utf-8"), flags=re.M)
-    assert [r[0] for r in rows] == list(CATALOG)
+    # The design names a few functions ahead of the code; those, and only those, may be missing here.
+    assert [r[0] for r in rows if r[0] not in PLANNED_FUNCTIONS] == list(CATALOG)
+    assert PLANNED_FUNCTIONS <= {r[0] for r in rows} and not PLANNED_FUNCTIONS & set(CATALOG)
     for name, arguments in rows:
+        if name in PLANNED_FUNCTIONS:
+            continue
         shown = [a.strip() for a in arguments.split(",") if a.strip()]
         assert shown == [f"[{a}]" if s["optional"] else a for a, s in CATALOG[name]["args"].items()]
 
