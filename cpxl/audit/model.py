@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import json
+import datetime
 import math
 import numbers
+import re
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from ..core.errors import CPError
 from ..core.flowsheet import Flowsheet
 from .schema import FIELDS, SCHEMA_VERSION, TABLES, Column, Field, Table
 
-__all__ = ["Audit", "AuditError"]
+__all__ = ["MAX_TEXT_LENGTH", "Audit", "AuditError", "AuditFileError", "coerce", "text_problem"]
 
 _TRUE_WORDS = {"true", "yes", "y", "1", "是", "√", "x"}
 _FALSE_WORDS = {"false", "no", "n", "0", "否"}
@@ -46,20 +48,149 @@ class AuditError(CPError):
         return self.detail
 
 
+class AuditFileError(AuditError):
+    """A file that cannot be read as an audit at all: too large, not UTF-8, not valid YAML or JSON.
+
+    Its message is one line naming the file and the place:
+    ``plant.yaml: line 7: the key 'company' appears twice (first on line 3)``.
+    """
+
+    @property
+    def detail(self) -> str:  # type: ignore[override]
+        where = f"{self.source}: " if self.source else ""
+        return where + "; ".join(self.problems)
+
+
 def _blank(value: Any) -> bool:
+    """Whether a value is missing: None or text of only whitespace (a float NaN is a value, and an error)."""
     if value is None:
         return True
-    if isinstance(value, str):
-        return not value.strip()
-    return isinstance(value, float) and math.isnan(value)
+    return isinstance(value, str) and not value.strip()
+
+
+class _Brief(reprlib.Repr):
+    """``repr`` kept short: long texts, lists and mappings are cut, huge integers are not printed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxstring, self.maxother, self.maxlist, self.maxdict = 2, 60, 60, 6, 4
+
+    def repr_int(self, x: int, level: int) -> str:
+        return _show_int(x)
+
+
+_BRIEF = _Brief()
+
+
+def _show_int(value: int) -> str:
+    if value.bit_length() <= 128:
+        return str(value)
+    return f"an integer of {math.floor(math.log10(abs(value))) + 1} digits"
 
 
 def _show(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
+    """An offending value, briefly, as the user wrote it: texts quoted, long things cut, never a huge string.
+
+    Examples
+    --------
+    >>> _show("abc"), _show(-5), _show(float("nan")), _show(10**400), _show({"a": 1})
+    ("'abc'", '-5', 'nan', 'an integer of 401 digits', "{'a': 1}")
+    """
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return _show_int(value)
+    return _BRIEF.repr(value)
+
+
+def _kind_of(value: Any) -> str:
+    """What a value is, in words a person editing a file knows."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, (set, frozenset)):
+        return "a set"
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data"
+    return _show(value)
+
+
+#: Excel's limit on the text of one cell, in characters (UTF-16 code units, as Excel counts).
+MAX_TEXT_LENGTH = 32_767
+
+# Characters that XML 1.0, and so an .xlsx cell, cannot hold: controls other than tab, LF and CR, the
+# non-characters U+FFFE and U+FFFF, and lone surrogates (halves of a pair, which are not Unicode text).
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TEXT_SCALARS = (str, numbers.Real, datetime.date, datetime.time)
+
+
+def text_problem(text: str, where: str) -> str | None:
+    r"""Why *text* cannot be stored exactly in a workbook cell, or None when it can.
+
+    Parameters
+    ----------
+    text : str
+        The text as given [-]
+    where : str
+        Its place, e.g. ``streams[3].name``, to start the message [-]
+
+    Returns
+    -------
+    problem : str or None
+        A message naming the first bad character by its code point and its
+        1-based position, or the length when over :data:`MAX_TEXT_LENGTH` [-]
+
+    Examples
+    --------
+    >>> text_problem("Acid\x01 tank", "streams[3].name")
+    'streams[3].name has the control character U+0001 at position 5: remove it'
+    >>> text_problem("tab\there,\r\nnew line", "x") is None
+    True
+    """
+    bad = _ILLEGAL.search(text)
+    if bad:
+        code = ord(bad.group())
+        what = (
+            "a lone surrogate (half of a character pair, not text)"
+            if 0xD800 <= code <= 0xDFFF
+            else "the non-character"
+            if code >= 0xFFFE
+            else "the control character"
+        )
+        return f"{where} has {what} U+{code:04X} at position {bad.start() + 1}: remove it"
+    if len(text) > MAX_TEXT_LENGTH // 2 and len(text.encode("utf-16-le")) // 2 > MAX_TEXT_LENGTH:
+        return (
+            f"{where} is {len(text):,} characters long; a cell holds at most {MAX_TEXT_LENGTH:,} (Excel's limit): "
+            "shorten it"
+        )
+    return None
 
 
 def coerce(value: Any, spec: Column | Field, where: str, problems: list[str]) -> Any:
-    """One cell's value as the schema wants it (None for blank); appends to *problems* when it cannot.
+    r"""One cell's value as the schema wants it (None for blank); appends to *problems* when it cannot.
+
+    Numbers must be finite (``nan`` and ``inf`` are errors, not blanks); text
+    is stored exactly, but for leading and trailing whitespace, which is
+    removed: tabs and line breaks inside it are kept, characters a workbook
+    cannot hold and text longer than a cell are errors (:func:`text_problem`),
+    and a list or mapping is never turned into text.
+
+    Parameters
+    ----------
+    value : object
+        The value as given: from a file, a Python dict or a workbook cell [-]
+    spec : Column or Field
+        Its schema entry (kind, minimum, choices) [-]
+    where : str
+        Its place, e.g. ``consumption[1].amount``, to start a message [-]
+    problems : list of str
+        Where a message is appended when the value does not fit [-]
+
+    Returns
+    -------
+    value : float, int, bool, str or None
+        The value as the schema kind wants it; None when blank or wrong [-]
 
     Examples
     --------
@@ -69,6 +200,11 @@ def coerce(value: Any, spec: Column | Field, where: str, problems: list[str]) ->
     (12.5, True)
     >>> coerce(-1, Column("amount", "number", minimum=0), "consumption[1].amount", problems), problems
     (None, ['consumption[1].amount must be >= 0, got -1'])
+    >>> problems = []
+    >>> coerce(float("nan"), Column("rate", "fraction"), "fields.discount_rate", problems), problems
+    (None, ['fields.discount_rate must be a number, got nan'])
+    >>> coerce("  line 1\n\tline 2 ", Column("notes"), "continuing[1].notes", problems)
+    'line 1\n\tline 2'
     """
     if _blank(value):
         return None
@@ -76,14 +212,17 @@ def coerce(value: Any, spec: Column | Field, where: str, problems: list[str]) ->
     if kind in ("number", "fraction", "int"):
         number: float | None = None
         if isinstance(value, numbers.Real) and not isinstance(value, bool):
-            number = float(value)
+            try:
+                number = float(value)
+            except OverflowError:  # an integer too large for a float
+                number = None
         elif isinstance(value, str):
             try:
                 number = float(value.strip().replace(",", ""))
             except ValueError:
                 number = None
         if number is None or not math.isfinite(number):
-            problems.append(f"{where} must be a number, got {_show(value)}")
+            problems.append(f"{where} must be a number, got {_kind_of(value)}")
             return None
         if spec.minimum is not None and number < spec.minimum:
             problems.append(f"{where} must be >= {spec.minimum:g}, got {number:g}")
@@ -100,14 +239,29 @@ def coerce(value: Any, spec: Column | Field, where: str, problems: list[str]) ->
     if kind == "bool":
         if isinstance(value, bool):
             return value
-        if isinstance(value, numbers.Real) and float(value) in (0.0, 1.0):
+        if isinstance(value, numbers.Real) and value in (0, 1):
             return bool(value)
-        word = str(value).strip().lower()
+        word = value.strip().lower() if isinstance(value, str) else None
         if word in _TRUE_WORDS | _FALSE_WORDS:
             return word in _TRUE_WORDS
-        problems.append(f"{where} must be TRUE or FALSE, got {_show(value)}")
+        problems.append(f"{where} must be TRUE or FALSE, got {_kind_of(value)}")
         return None
-    text = str(value).strip() if not isinstance(value, float) or not value.is_integer() else str(int(value))
+    if not isinstance(value, _TEXT_SCALARS) or (isinstance(value, float) and not math.isfinite(value)):
+        problems.append(f"{where} must be text, got {_kind_of(value)}")
+        return None
+    if isinstance(value, str):
+        problem = text_problem(value, where)
+        if problem:
+            problems.append(problem)
+            return None
+        text = value.strip()
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        problems.append(f"{where} must be text, got {_kind_of(value)}")
+        return None
+    else:
+        text = str(value)
     if kind == "choice":
         choices = getattr(spec, "choices", ())
         if text not in choices:
@@ -156,37 +310,50 @@ class Audit:
         """Build and validate an audit from plain data; raise :class:`AuditError` listing every problem."""
         problems: list[str] = []
         if not isinstance(data, dict):
-            raise AuditError([f"the audit must be a mapping with fields and tables, got {type(data).__name__}"], source)
+            raise AuditError([f"the audit must be a mapping with fields and tables, got {_kind_of(data)}"], source)
         unknown = set(data) - {"schema_version", "fields", "tables", "weights"}
-        problems += [f"{key} is not part of the audit (expected fields, tables, weights)" for key in sorted(unknown)]
+        problems += [
+            f"{_show(key)} is not part of the audit (expected schema_version, fields, tables, weights)"
+            for key in sorted(unknown, key=str)
+        ]
         version = data.get("schema_version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:
-            problems.append(f"schema_version must be {SCHEMA_VERSION}, got {_show(version)}")
+        if isinstance(version, bool) or not isinstance(version, int) or version != SCHEMA_VERSION:
+            problems.append(f"schema_version must be the whole number {SCHEMA_VERSION}, got {_kind_of(version)}")
 
-        raw_fields = data.get("fields") or {}
+        raw_fields = _mapping(data.get("fields"), "fields", "field names to values", problems)
         known = {f.key: f for f in FIELDS}
-        problems += [f"fields.{key} is not a field of the audit" for key in sorted(set(raw_fields) - set(known))]
+        problems += [
+            f"fields.{key} is not a field of the audit" for key in sorted(set(raw_fields) - set(known), key=str)
+        ]
         fields = {}
         for spec in FIELDS:
             value = coerce(raw_fields.get(spec.key), spec, f"fields.{spec.key}", problems)
             fields[spec.key] = spec.default if value is None else value
 
-        raw_tables = data.get("tables") or {}
-        problems += [f"tables.{key} is not a table of the audit" for key in sorted(set(raw_tables) - set(TABLES))]
-        tables = {key: _records(table, raw_tables.get(key) or [], problems) for key, table in TABLES.items()}
+        raw_tables = _mapping(data.get("tables"), "tables", "table names to lists of records", problems)
+        problems += [
+            f"tables.{key} is not a table of the audit" for key in sorted(set(raw_tables) - set(TABLES), key=str)
+        ]
+        tables = {
+            key: _records(table, [] if raw_tables.get(key) is None else raw_tables[key], problems)
+            for key, table in TABLES.items()
+        }
 
-        raw_weights = data.get("weights") or {}
+        raw_weights = _mapping(data.get("weights"), "weights", "table names to lists of weights", problems)
+        rated = [key for key, table in TABLES.items() if table.ratings]
+        problems += [
+            f"weights.{key} is not a table with ratings (expected {', '.join(rated)})"
+            for key in sorted(set(raw_weights) - set(rated), key=str)
+        ]
         weights = {}
-        for key, table in TABLES.items():
-            if not table.ratings:
-                continue
+        for key in rated:
             given = raw_weights.get(key)
-            defaults = [w for _, w in table.ratings]
+            defaults = [w for _, w in TABLES[key].ratings]
             if given is None:
                 weights[key] = defaults
                 continue
             if not isinstance(given, (list, tuple)) or len(given) != len(defaults):
-                problems.append(f"weights.{key} must list {len(defaults)} weights, got {_show(given)}")
+                problems.append(f"weights.{key} must list {len(defaults)} weights, got {_kind_of(given)}")
                 weights[key] = defaults
                 continue
             spec = Column("weight", "number", minimum=0)
@@ -237,46 +404,59 @@ class Audit:
 
     @classmethod
     def load(cls, path: str | Path) -> Audit:
-        """Read an audit from a ``.yaml``/``.yml`` or ``.json`` file."""
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise AuditError([f"cannot read the file: {exc.strerror}"], str(path)) from None
-        if path.suffix.lower() == ".json":
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise AuditError(
-                    [f"line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"], str(path)
-                ) from None
-        elif path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
+        """Read an audit from a ``.yaml``/``.yml`` or ``.json`` file.
 
-            try:
-                data = yaml.safe_load(text) or {}
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-                raise AuditError([f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"], str(path)) from None
-        else:
-            raise AuditError([f"unknown file type {path.suffix!r}: use .yaml, .yml or .json"], str(path))
-        return cls.from_dict(data, source=str(path))
+        The file is checked before it is read and while it is parsed (its
+        size, UTF-8, duplicate keys, YAML alias bombs: see
+        :mod:`cpxl.audit.files`); any problem is an :class:`AuditError` naming
+        the file and the place, never a traceback.
+
+        Parameters
+        ----------
+        path : str or Path
+            The audit file, at most 20 MB [-]
+
+        Returns
+        -------
+        audit : Audit
+            The audit it holds [-]
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> path = Audit.example().save(pathlib.Path(tempfile.mkdtemp()) / "plant.yaml")
+        >>> Audit.load(path) == Audit.example()
+        True
+        """
+        from .files import read_audit_data
+
+        return cls.from_dict(read_audit_data(path), source=str(path))
 
     def save(self, path: str | Path, *, overwrite: bool = False) -> Path:
-        """Write the audit to ``.yaml``/``.yml`` or ``.json``; an existing file is kept unless *overwrite*."""
+        """Write the audit to ``.yaml``/``.yml`` or ``.json``; an existing file is kept unless *overwrite*.
+
+        YAML carries comments for the person who edits it (units, fractions,
+        codes, weights); JSON is plain. Either loads back to an equal audit.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file to write, ending in ``.yaml``, ``.yml`` or ``.json`` [-]
+        overwrite : bool
+            Replace an existing file [-]
+
+        Returns
+        -------
+        path : Path
+            The file written [-]
+        """
         from ..io import atomic_write
+        from .files import SUFFIXES, audit_text
 
         path = Path(path)
-        data = self.to_dict()
-        if path.suffix.lower() == ".json":
-            text = json.dumps(data, ensure_ascii=False, indent=2)
-        elif path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
-
-            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-        else:
-            raise AuditError([f"unknown file type {path.suffix!r}: use .yaml, .yml or .json"], str(path))
+        if path.suffix.lower() not in SUFFIXES:
+            raise AuditFileError([f"unknown file type {path.suffix!r}: use .yaml, .yml or .json"], str(path))
+        text = audit_text(self.to_dict(), path.suffix)
         with atomic_write(path, overwrite=overwrite) as tmp:
             tmp.write_text(text, encoding="utf-8")
         return path
@@ -299,19 +479,19 @@ class Audit:
 
 
 def _records(table: Table, rows: Any, problems: list[str]) -> list[dict[str, Any]]:
-    if hasattr(rows, "to_dict") and hasattr(rows, "columns"):  # a pandas DataFrame
-        rows = rows.to_dict("records")
+    if hasattr(rows, "to_dict") and hasattr(rows, "columns"):  # a pandas DataFrame: its NaN means missing
+        rows = [{k: None if _missing(v) else v for k, v in row.items()} for row in rows.to_dict("records")]
     if not isinstance(rows, list):
-        problems.append(f"tables.{table.key} must be a list of records, got {type(rows).__name__}")
+        problems.append(f"tables.{table.key} must be a list of records, got {_kind_of(rows)}")
         return []
     records = []
     for i, row in enumerate(rows, start=1):
         where = f"{table.key}[{i}]"
         if not isinstance(row, dict):
-            problems.append(f"{where} must be a record (a mapping), got {_show(row)}")
+            problems.append(f"{where} must be a record (a mapping of column names to values), got {_kind_of(row)}")
             continue
         allowed = set(table.keys) | ({"ratings"} if table.ratings else set())
-        problems += [f"{where}.{key} is not a column of {table.key}" for key in sorted(set(row) - allowed)]
+        problems += [f"{where}.{key} is not a column of {table.key}" for key in sorted(set(row) - allowed, key=str)]
         record = {col.key: coerce(row.get(col.key), col, f"{where}.{col.key}", problems) for col in table.columns}
         for col in table.columns:
             missing = col.required and record[col.key] is None and not _blank_row(row, table)
@@ -329,7 +509,7 @@ def _ratings(given: Any, count: int, where: str, problems: list[str]) -> list[fl
     if given is None:
         return [None] * count
     if not isinstance(given, (list, tuple)) or len(given) != count:
-        problems.append(f"{where}.ratings must list {count} ratings, got {_show(given)}")
+        problems.append(f"{where}.ratings must list {count} ratings, got {_kind_of(given)}")
         return [None] * count
     spec = Column("rating", "number", minimum=0)
     return [coerce(r, spec, f"{where}.ratings[{k + 1}]", problems) for k, r in enumerate(given)]
@@ -338,3 +518,25 @@ def _ratings(given: Any, count: int, where: str, problems: list[str]) -> list[fl
 def _blank_row(row: dict[str, Any], table: Table) -> bool:
     cells = [row.get(k) for k in table.keys] + list(row.get("ratings") or [])
     return all(_blank(v) for v in cells)
+
+
+def _mapping(value: Any, where: str, what: str, problems: list[str]) -> dict[Any, Any]:
+    """*value* when it is a mapping (None is an empty one); otherwise a problem and an empty mapping."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"{where} must be a mapping of {what}, got {_kind_of(value)}")
+        return {}
+    return value
+
+
+def _missing(value: Any) -> bool:
+    """pandas' marks of a missing cell (NaN, NaT, NA); lists and other objects are values."""
+    import pandas as pd
+
+    if isinstance(value, (list, tuple, dict, set)):
+        return False  # pd.isna answers a list element-wise
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # an array
+        return False
