@@ -1,7 +1,8 @@
 """The ``cpxl`` command.
 
 Exit codes scripts can rely on: 0 success, 1 the input data is wrong (the
-message says where), 2 the command line is wrong.
+message says where), 2 the command line is wrong (click's own errors, and an
+output whose name does not say what to write, e.g. ``-o notes.txt``).
 """
 
 from __future__ import annotations
@@ -93,6 +94,33 @@ LANG = click.option(
 )
 FORCE = click.option("--force", "-f", is_flag=True, help="Replace OUTPUT if it exists (otherwise ask, or refuse).")
 
+#: What ``-o`` may name: a workbook, or the audit's data file.
+OUTPUT_SUFFIXES = (".xlsx", ".yaml", ".yml", ".json")
+
+
+def _output_suffix(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """The -o value, if its ending says what to write; otherwise a usage error (exit code 2) naming the command."""
+    if value.suffix.lower() not in OUTPUT_SUFFIXES:
+        ending = repr(value.suffix) if value.suffix else "no ending"
+        raise click.BadParameter(
+            f"{ctx.command_path} writes .xlsx (a workbook), .yaml, .yml or .json (the audit data); "
+            f"{str(value)!r} has {ending}",
+            ctx=ctx,
+            param=param,
+        )
+    return value
+
+
+OUTPUT = click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_output_suffix,
+    help="The file to write: .xlsx for a workbook, .yaml/.yml or .json for the audit data "
+    "(another ending is a usage error, exit code 2).",
+)
+
 
 def _may_write(output: Path, force: bool) -> bool:
     """Whether OUTPUT may be written: it is new, --force was given, or the user says yes at the terminal."""
@@ -106,13 +134,7 @@ def _may_write(output: Path, force: bool) -> bool:
 @main.command()
 @LANG
 @click.option("--example", is_flag=True, help="The worked example (a fine-chemicals plant) instead of a blank audit.")
-@click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The file to write: .xlsx for a workbook, .yaml or .json for the audit data.",
-)
+@OUTPUT
 @FORCE
 @reports_data_errors
 def new(lang: str, example: bool, output: Path, force: bool) -> None:
@@ -127,7 +149,12 @@ def new(lang: str, example: bool, output: Path, force: bool) -> None:
     Examples:
       cpxl new -o audit.xlsx
       cpxl new --lang zh --example -o 示例.xlsx
-      cpxl new --example -o example.yaml      (start an audit file to edit)
+      cpxl new --example -o example.yaml      (start an audit file to edit;
+                                               its comments explain units and codes)
+
+    \b
+    Exit codes: 0 written, 1 not written (OUTPUT exists, or cannot be
+    written), 2 the command line is wrong (e.g. -o notes.txt).
     """
     from .audit import Audit
 
@@ -138,9 +165,7 @@ def new(lang: str, example: bool, output: Path, force: bool) -> None:
 @main.command()
 @click.argument("audit_file", type=click.Path(dir_okay=False, path_type=Path))
 @LANG
-@click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The .xlsx to write."
-)
+@OUTPUT
 @FORCE
 @reports_data_errors
 def build(audit_file: Path, lang: str, output: Path, force: bool) -> None:
@@ -149,10 +174,17 @@ def build(audit_file: Path, lang: str, output: Path, force: bool) -> None:
     \b
     Every problem in the file is listed with where it is, and nothing is
     written until the file is right. Start from: cpxl new --example -o audit.yaml
+    An audit file is UTF-8 text of at most 20 MB; YAML anchors and aliases
+    are limited, duplicate keys refused.
 
     \b
     Example:
       cpxl build plant.yaml --lang zh -o plant.xlsx
+      cpxl build plant.yaml -o plant.json      (the same audit as JSON)
+
+    \b
+    Exit codes: 0 written, 1 AUDIT_FILE is wrong (the message says where) or
+    OUTPUT was not written, 2 the command line is wrong (e.g. -o notes.txt).
     """
     from .audit import Audit
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 __all__ = ["decode_ooxml_escapes", "load_workbook"]
 
@@ -81,7 +81,7 @@ def decode_ooxml_escapes(text: str) -> str:
     return decoded
 
 
-def load_workbook(path: str | Path, *, data_only: bool = True, read_only: bool = False) -> Any:
+def load_workbook(path: str | Path | BinaryIO, *, data_only: bool = True, read_only: bool = False) -> Any:
     """An openpyxl workbook whose text cells hold the file's own spelling, for :func:`decode_ooxml_escapes`.
 
     This is :func:`openpyxl.load_workbook` but for the shared strings, which are
@@ -90,8 +90,8 @@ def load_workbook(path: str | Path, *, data_only: bool = True, read_only: bool =
 
     Parameters
     ----------
-    path : str or Path
-        The .xlsx file [-]
+    path : str, Path or binary file object
+        The .xlsx file, or its bytes in an ``io.BytesIO`` [-]
     data_only : bool
         Formula cells hold their cached values rather than their formulas [-]
     read_only : bool
@@ -133,6 +133,6 @@ def load_workbook(path: str | Path, *, data_only: bool = True, read_only: bool =
                         node.clear()
             self.shared_strings = strings
 
-    reader = Reader(str(path), read_only=read_only, data_only=data_only)
+    reader = Reader(str(path) if isinstance(path, Path) else path, read_only=read_only, data_only=data_only)
     reader.read()
     return reader.wb
