@@ -298,41 +298,44 @@ def _load_yaml(text: str) -> Any:
 def _check_nodes(root: Any) -> None:
     """Refuse a YAML document that uses too many aliases, expands to too many values or nests too deeply.
 
-    The composed document is a graph: an alias is the same node reached twice.
-    One walk over the distinct nodes counts the aliases; a second walk expands
-    them, as building the data would, and stops at :data:`MAX_NODES` values or
-    :data:`MAX_DEPTH` levels (an alias that contains itself never ends).
+    The composed document is a graph in which an alias is a node reached a
+    second time. One depth-first walk visits every node once and computes the
+    number of values each would expand to (one plus its children's, from the
+    children's counts), so an alias bomb is measured without being expanded:
+    its cost is that of its text. The walk's path is the nesting, so an alias
+    inside itself is found as a node on its own path.
     """
-    seen = {id(root)}
-    stack = [root]
+    size: dict[int, int] = {}  # id of a node -> values it expands to
+    path: set[int] = set()  # ids of the nodes on the walk's path (started, not finished)
     aliases = 0
+    stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
-        node = stack.pop()
-        for child in _children(node):
-            if id(child) in seen:
-                aliases += 1
-                if aliases > MAX_ALIASES:
-                    raise _RefusedError(
-                        f"line {node.start_mark.line + 1}: more than {MAX_ALIASES:,} uses of aliases (*name)"
-                    )
-            else:
-                seen.add(id(child))
-                stack.append(child)
-    expanded = [(root, 1)]
-    count = 0
-    while expanded:
-        node, depth = expanded.pop()
-        count += 1
-        if count > MAX_NODES:
-            raise _RefusedError(
-                f"line {node.start_mark.line + 1}: more than {MAX_NODES:,} values once its aliases (*name) are "
-                "expanded: an audit file holds far fewer"
-            )
-        if depth > MAX_DEPTH:
-            raise _RefusedError(
-                f"line {node.start_mark.line + 1}: nested more than {MAX_DEPTH} levels deep (or an alias holds itself)"
-            )
-        expanded.extend((child, depth + 1) for child in _children(node))
+        node, finished = stack.pop()
+        key = id(node)
+        line = node.start_mark.line + 1
+        if finished:
+            path.discard(key)
+            size[key] = 1 + sum(size[id(child)] for child in _children(node))
+            if size[key] > MAX_NODES:
+                raise _RefusedError(
+                    f"line {line}: more than {MAX_NODES:,} values once its aliases (*name) are expanded: "
+                    "an audit file holds far fewer"
+                )
+            continue
+        if key in size or key in path:
+            aliases += 1
+            if key in path:
+                raise _RefusedError(f"line {line}: this anchored value (&name) holds an alias (*name) to itself")
+            if aliases > MAX_ALIASES:
+                raise _RefusedError(
+                    f"line {line}: more than {MAX_ALIASES:,} uses of aliases (*name), the last of the value here"
+                )
+            continue
+        path.add(key)
+        if len(path) > MAX_DEPTH:
+            raise _RefusedError(f"line {line}: nested more than {MAX_DEPTH} levels deep")
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
 
 
 def _children(node: Any) -> list[Any]:

@@ -85,7 +85,16 @@ _BRIEF = _Brief()
 def _show_int(value: int) -> str:
     if value.bit_length() <= 128:
         return str(value)
-    return f"an integer of {math.floor(math.log10(abs(value))) + 1} digits"
+    size = abs(value)
+    digits = int((size.bit_length() - 1) * math.log10(2)) + 1  # within one of the count
+    digits += 10**digits <= size
+    digits -= 10 ** (digits - 1) > size
+    return f"an integer of {digits} digits"
+
+
+def _key(key: Any) -> str:
+    """A mapping key in a message: text as it is, anything else as its brief repr."""
+    return key if isinstance(key, str) else _show(key)
 
 
 def _show(value: Any) -> str:
@@ -313,7 +322,7 @@ class Audit:
             raise AuditError([f"the audit must be a mapping with fields and tables, got {_kind_of(data)}"], source)
         unknown = set(data) - {"schema_version", "fields", "tables", "weights"}
         problems += [
-            f"{_show(key)} is not part of the audit (expected schema_version, fields, tables, weights)"
+            f"{_key(key)} is not part of the audit (expected schema_version, fields, tables, weights)"
             for key in sorted(unknown, key=str)
         ]
         version = data.get("schema_version", SCHEMA_VERSION)
@@ -323,7 +332,7 @@ class Audit:
         raw_fields = _mapping(data.get("fields"), "fields", "field names to values", problems)
         known = {f.key: f for f in FIELDS}
         problems += [
-            f"fields.{key} is not a field of the audit" for key in sorted(set(raw_fields) - set(known), key=str)
+            f"fields.{_key(key)} is not a field of the audit" for key in sorted(set(raw_fields) - set(known), key=str)
         ]
         fields = {}
         for spec in FIELDS:
@@ -332,7 +341,7 @@ class Audit:
 
         raw_tables = _mapping(data.get("tables"), "tables", "table names to lists of records", problems)
         problems += [
-            f"tables.{key} is not a table of the audit" for key in sorted(set(raw_tables) - set(TABLES), key=str)
+            f"tables.{_key(key)} is not a table of the audit" for key in sorted(set(raw_tables) - set(TABLES), key=str)
         ]
         tables = {
             key: _records(table, [] if raw_tables.get(key) is None else raw_tables[key], problems)
@@ -342,7 +351,7 @@ class Audit:
         raw_weights = _mapping(data.get("weights"), "weights", "table names to lists of weights", problems)
         rated = [key for key, table in TABLES.items() if table.ratings]
         problems += [
-            f"weights.{key} is not a table with ratings (expected {', '.join(rated)})"
+            f"weights.{_key(key)} is not a table with ratings (expected {', '.join(rated)})"
             for key in sorted(set(raw_weights) - set(rated), key=str)
         ]
         weights = {}
