@@ -30,12 +30,14 @@ def test_cp_reconcile_over_the_workbook_ranges_matches_the_cached_column(tmp_pat
     status = evaluate("CP_RECONCILE", *args, "status")
     measured_block = named_block(wb, "streams_measured")
     sheet = measured_block[0][0].parent
-    column = measured_block[0][0].column  # the reconciled columns follow sigma
-    cached_value = [sheet.cell(row[0].row, column + 2).value for row in measured_block]
-    cached_status = [sheet.cell(row[0].row, column + 4).value for row in measured_block]
+    column = measured_block[0][0].column  # after sigma: the values at build, then the live columns
+    at_build = [sheet.cell(row[0].row, column + 2).value for row in measured_block]
+    cached_value = [sheet.cell(row[0].row, column + 3).value for row in measured_block]
+    cached_status = [sheet.cell(row[0].row, column + 5).value for row in measured_block]
     n = len(Audit.example().tables["streams"])
     assert [v[0] for v in value][n:] == [""] * (len(value) - n)  # spare rows spill nothing
     np.testing.assert_allclose([v[0] for v in value][:n], cached_value[:n], rtol=1e-12)
+    np.testing.assert_allclose([v[0] for v in value][:n], at_build[:n], rtol=1e-12)
     assert [s[0] for s in status][:n] == cached_status[:n]
     test = evaluate("CP_BALANCE_TEST", *args)
     assert test[0][1] >= 1 and test[0][4] in (True, False)

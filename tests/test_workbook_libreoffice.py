@@ -33,7 +33,7 @@ ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "E
 
 
 def needs_addin(mismatch) -> bool:
-    return "CP_RECONCILE(" in (mismatch.formula or "")
+    return any(f"{name}(" in (mismatch.formula or "") for name in ("CP_RECONCILE", "CP_VERSION"))
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +50,11 @@ def test_there_are_templates_to_check():
 def test_every_formula_recomputes_to_the_cached_value(recalculated, template):
     mismatches = compare_cached_values(ROOT / "workbook_templates" / template, recalculated[template])
     assert [m for m in mismatches if not needs_addin(m)] == []
-    # without the add-in the reconciliation cells show a readable text, never #NAME?
-    assert all("cpxl" in str(m.recalculated) for m in mismatches if needs_addin(m))
+    # without the add-in the live reconciliation cells stay blank, never #NAME?, and one cell says why
+    addin = [m for m in mismatches if needs_addin(m)]
+    assert [m.recalculated for m in addin if "CP_VERSION(" in m.formula] == [m.recalculated for m in addin[:1]]
+    assert "cpxl" in str(addin[0].recalculated)
+    assert all(m.recalculated in (None, "") for m in addin[1:])
 
 
 @pytest.mark.parametrize("template", ["example-en.xlsx", "example-zh.xlsx"])

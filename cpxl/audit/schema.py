@@ -96,7 +96,10 @@ class Column:
     """A column of a table: its key, kind and, for ``choice``, the allowed codes.
 
     ``kind``: ``text``, ``number``, ``fraction``, ``int``, ``bool``, ``choice``;
-    ``required``: a record must give it; ``minimum``: smallest allowed number.
+    ``required``: a record must give it; ``minimum``: smallest allowed number;
+    ``unit``: what a number is measured in, for headers and messages: ``mass``
+    (the audit's mass unit over the audit period), ``money`` (the audit's
+    currency), ``years``, or ``None`` (the unit column of its row, or none).
     """
 
     key: str
@@ -105,11 +108,15 @@ class Column:
     minimum: float | None = None
     choices: tuple[str, ...] = ()
     width: float = 12
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
 class Table:
-    """A list table of the audit: its columns and how many blank rows the workbook offers for more.
+    """A list table of the audit: its columns and how many rows the workbook offers.
+
+    A blank workbook gives the table ``rows`` rows; a filled one gives at least
+    that many and always ``spare_rows`` empty rows after the records.
 
     A table with ``ratings`` also holds, per record, a list ``ratings`` with one
     rating per factor; the factors' weights are part of the audit
@@ -118,7 +125,8 @@ class Table:
 
     key: str
     columns: tuple[Column, ...]
-    spare_rows: int = 15
+    rows: int = 20
+    spare_rows: int = 10
     ratings: tuple[tuple[str, float], ...] = field(default=())
 
     def column(self, key: str) -> Column:
@@ -188,7 +196,7 @@ TABLES: dict[str, Table] = {
                 _c("output", "number", required=True, minimum=0),
                 _c("main", "bool", width=8),
             ),
-            spare_rows=8,
+            rows=10,
         ),
         Table(
             "consumption",
@@ -198,6 +206,7 @@ TABLES: dict[str, Table] = {
                 _c("unit", width=8),
                 _c("amount", "number", required=True, minimum=0),
             ),
+            rows=30,
         ),
         Table(
             "pollutants",
@@ -208,6 +217,7 @@ TABLES: dict[str, Table] = {
                 _c("generated", "number", required=True, minimum=0),
                 _c("discharged", "number", minimum=0),
             ),
+            rows=30,
         ),
         Table(
             "steps",
@@ -215,7 +225,6 @@ TABLES: dict[str, Table] = {
                 _c("name", required=True, width=26),
                 _c("yield", "fraction", required=True, minimum=0),
             ),
-            spare_rows=10,
         ),
         Table(
             "indicators",
@@ -231,8 +240,9 @@ TABLES: dict[str, Table] = {
                 _c("value", "number"),
                 _c("limiting", "bool", width=9),
             ),
+            rows=30,
         ),
-        Table("focus", (_c("name", required=True, width=22),), spare_rows=6, ratings=FOCUS_FACTORS),
+        Table("focus", (_c("name", required=True, width=22),), rows=15, ratings=FOCUS_FACTORS),
         Table(
             "targets",
             (
@@ -251,18 +261,18 @@ TABLES: dict[str, Table] = {
                 _c("name", required=True, width=20),
                 _c("source", width=16),
                 _c("target", width=16),
-                _c("measured", "number", minimum=0),
-                _c("sigma", "number", minimum=0),
+                _c("measured", "number", minimum=0, unit="mass"),
+                _c("sigma", "number", minimum=0, unit="mass"),
             ),
-            spare_rows=30,
+            rows=60,
         ),
         Table(
             "units",
             (
                 _c("name", required=True, width=18),
-                _c("stock_change", "number"),
+                _c("stock_change", "number", unit="mass"),
             ),
-            spare_rows=10,
+            rows=30,
         ),
         Table(
             "water",
@@ -272,6 +282,7 @@ TABLES: dict[str, Table] = {
                 _c("reused", "number", minimum=0),
                 _c("wastewater", "number", minimum=0),
             ),
+            rows=30,
         ),
         Table(
             "causes",
@@ -280,7 +291,7 @@ TABLES: dict[str, Table] = {
                 _c("aspect", "choice", required=True, width=18),
                 _c("cause", required=True, width=50),
             ),
-            spare_rows=20,
+            rows=60,
         ),
         Table(
             "options",
@@ -292,16 +303,16 @@ TABLES: dict[str, Table] = {
                 _c("technical_ok", "bool", width=9),
                 _c("environmental_ok", "bool", width=9),
                 _c("economic_ok", "bool", width=9),
-                _c("investment", "number", minimum=0),
-                _c("saving", "number"),
-                _c("life", "int", minimum=1),
+                _c("investment", "number", minimum=0, unit="money"),
+                _c("saving", "number", unit="money"),
+                _c("life", "int", minimum=1, unit="years"),
                 _c("pollutant", width=14),
                 _c("before", "number", minimum=0),
                 _c("after", "number", minimum=0),
                 _c("status", "choice", width=12),
-                _c("achieved_saving", "number"),
+                _c("achieved_saving", "number", unit="money"),
             ),
-            spare_rows=20,
+            rows=60,
             ratings=RANKING_FACTORS,
         ),
         Table(

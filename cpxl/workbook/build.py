@@ -16,17 +16,22 @@ from .engine import Book
 from .labels import LANGUAGES, label
 from .sheets import write_audit
 
-__all__ = ["build"]
+__all__ = ["MAX_ROWS", "build"]
+
+#: The most rows a list table can be given (``cpxl new --rows``): far beyond any audit, well within a sheet.
+MAX_ROWS = 10_000
 
 
-def build(audit: Audit, path: str | Path, lang: str = "en", *, overwrite: bool = False) -> Path:
+def build(audit: Audit, path: str | Path, lang: str = "en", *, rows: int = 0, overwrite: bool = False) -> Path:
     """Write *audit* as an audit workbook at *path*, its labels in *lang* (``"en"`` or ``"zh"``).
 
     Every computed cell is a native Excel formula whose value is computed by
     :mod:`cpxl.core` and cached in the file, so the workbook shows correct
     numbers in any viewer and recalculates in Excel, LibreOffice and WPS without
-    the add-in. The file appears whole or not at all; an existing file is kept
-    unless *overwrite*.
+    the add-in. Every list table has room to grow: at least its blank
+    template's rows (60 streams, 60 options, ...), at least *rows*, and always
+    ten empty rows after its records. The file appears whole or not at all; an
+    existing file is kept unless *overwrite*.
 
     Parameters
     ----------
@@ -36,6 +41,8 @@ def build(audit: Audit, path: str | Path, lang: str = "en", *, overwrite: bool =
         Where to write the ``.xlsx`` [-]
     lang : str
         Language of the labels, ``"en"`` or ``"zh"`` [-]
+    rows : int
+        Least number of rows of every list table [-]
     overwrite : bool
         Replace an existing file [-]
 
@@ -53,13 +60,16 @@ def build(audit: Audit, path: str | Path, lang: str = "en", *, overwrite: bool =
     """
     if lang not in LANGUAGES:
         raise CPError("build", "lang", "must be 'en' or 'zh'", lang)
+    if isinstance(rows, bool) or not isinstance(rows, int) or not 0 <= rows <= MAX_ROWS:
+        raise CPError("build", "rows", f"must be a whole number from 0 to {MAX_ROWS}", rows)
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise CPError("build", "path", "must end in .xlsx", str(path))
     with atomic_write(path, overwrite=overwrite) as tmp:
         workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
-        book = Book(workbook, lang)
-        write_audit(book, audit)
+        units = {"mass": audit.fields.get("mass_unit") or "", "money": audit.fields.get("currency") or ""}
+        book = Book(workbook, lang, units)
+        write_audit(book, audit, rows)
         workbook.set_properties(
             {
                 "title": label("title.guide", lang),

@@ -6,6 +6,12 @@ cached (so the file shows correct numbers before any recalculation). Every input
 column and every computed column gets a workbook-wide defined name
 ``<table>_<column>`` over all its rows, spare rows included, which the reader
 uses and users can type (``=SUM(streams_measured)``).
+
+Tables grow down and nothing is ever written below a list table in its
+columns: a sheet's single-cell results sit above its tables, and a second
+table on a sheet goes beside the first (:meth:`Sheet.beside`). A table's title
+counts the cells typed below it, which no formula sees, and turns red then;
+the Dashboard adds them up.
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from .labels import choice_label, label
 __all__ = ["Book", "Computed", "Placement", "Sheet", "col_letter"]
 
 INPUT_FILL, COMPUTED_FILL, HEADER_FILL, FLAG_FILL = "#FFF2CC", "#EDEDED", "#DDEBF7", "#F8CBAD"
+LAST_ROW = 1048576  # the last row of a sheet in Excel, LibreOffice and WPS
 NUMBER_FORMATS = {
+    "amount": "#,##0.00##",
     "num": "#,##0.00",
     "num3": "#,##0.000",
     "int": "#,##0",
@@ -80,6 +88,17 @@ class Placement:
     first_row: int
     rows: int
     columns: dict[str, int] = field(default_factory=dict)
+    last_col: int = 0  # the rightmost column of the part, reserved extra columns included
+
+    @property
+    def first_col(self) -> int:
+        """The leftmost column of the part."""
+        return min(self.columns.values())
+
+    def below(self) -> str:
+        """Absolute, sheet-qualified range under the part in its columns, to the last row of the sheet."""
+        first, last = col_letter(self.first_col), col_letter(self.last_col)
+        return f"{quote_sheet(self.sheet)}!${first}${self.first_row + self.rows + 1}:${last}${LAST_ROW}"
 
     def address(self, key: str, i: int) -> str:
         """Relative A1 address of row *i* (0-based) of column *key*, on its own sheet."""
@@ -95,12 +114,24 @@ class Placement:
 class Book:
     """An XlsxWriter workbook with cpxl's formats, labels in one language, and defined names."""
 
-    def __init__(self, workbook: Any, lang: str):
+    def __init__(self, workbook: Any, lang: str, units: dict[str, str] | None = None):
         self.wb = workbook
         self.lang = lang
+        self.units = units or {}  # what "mass" and "money" columns are measured in: {"mass": "t", "money": "CNY"}
         self._formats: dict[tuple[str, str], Any] = {}
         self.names: dict[str, str] = {}
         self.values: dict[str, Any] = {}  # cached values of named single-cell results
+        self.below_tables: list[str] = []  # the range under every table part, where typed cells are not counted
+
+    def yes_no(self) -> tuple[str, str]:
+        """The two words a yes/no cell holds in this book's language (formulas compare them case-insensitively)."""
+        return self.text("word.yes"), self.text("word.no")
+
+    def header(self, table: str, column: Column) -> str:
+        """A column's header: its label, with the currency or mass unit of the audit where it has one."""
+        text = self.text(f"col.{table}.{column.key}")
+        unit = self.units.get(column.unit or "")
+        return f"{text} ({unit})" if unit else text
 
     def text(self, key: str) -> str:
         """The label *key* in the book's language."""
@@ -153,6 +184,9 @@ class Sheet:
         self.name = book.text(f"sheet.{key}")
         self.ws = book.wb.add_worksheet(self.name)
         self.row = 0
+        self.col0 = 0  # the left column of what is written next
+        self.right = 0  # one past the rightmost column written so far
+        self.tables_top: int | None = None  # the row where the first table of the sheet begins
         self.header_rows: tuple[int, int] | None = None
         self.widths: dict[int, float] = {}
         self.ws.set_landscape()
@@ -166,49 +200,66 @@ class Sheet:
         """Make column *col* at least *width* characters wide."""
         self.widths[col] = max(width, self.widths.get(col, 0))
         self.ws.set_column(col, col, self.widths[col])
+        self.right = max(self.right, col + 1)
+
+    def beside(self) -> None:
+        """Write the next table to the right of the tables so far, one blank column apart, from the same row.
+
+        A list table grows down, so nothing may sit below it in its columns:
+        a second table on a sheet goes beside the first.
+        """
+        if self.tables_top is None:
+            raise ValueError("beside() needs a table before it")
+        self.col0 = self.right + 1
+        self.row = self.tables_top
+        self.width(self.col0 - 1, 3)
 
     # --- simple blocks ------------------------------------------------------------------------------
 
     def title(self, key: str) -> None:
         """A sheet or block title."""
         role = "title" if self.row == 0 else "subtitle"
-        if self.row:
+        if self.row and (self.tables_top is None or self.row > self.tables_top):
             self.row += 1
-        self.ws.write_string(self.row, 0, self.book.text(f"title.{key}"), self.book.fmt(role))
+        self.ws.write_string(self.row, self.col0, self.book.text(f"title.{key}"), self.book.fmt(role))
         self.row += 1
 
-    def note(self, text: str, col: int = 0) -> None:
+    def note(self, text: str) -> None:
         """A line of explanatory text."""
-        self.ws.write_string(self.row, col, text, self.book.fmt("note"))
+        self.ws.write_string(self.row, self.col0, text, self.book.fmt("note"))
         self.row += 1
 
     def field(self, key: str, spec: Any, value: Any, width_cols: int = 1) -> None:
         """A labelled input cell with the defined name *key*."""
         self.ws.write_string(self.row, 0, self.book.text(f"field.{key}"), self.book.fmt("label"))
-        kind = {"fraction": "pct", "int": "int", "number": "general"}.get(spec.kind, "text")
+        kind = "general" if spec.kind == "text" else _input_kind(spec)  # text runs on into the empty cells
         fmt = self.book.fmt("input", kind)
-        _write_input(self.ws, self.row, 1, value, spec, fmt, self.book.lang)
-        _validate(self.ws, self.row, 1, self.row, 1, spec, self.book.lang)
+        _write_input(self.ws, self.row, 1, value, spec, fmt, self.book)
+        _validate(self.ws, self.row, 1, self.row, 1, spec, self.book)
+        _flag_misread(self.ws, self.row, 1, self.row, spec, self.book)
         self.book.define(key, f"{quote_sheet(self.name)}!$B${self.row + 1}")
         self.row += 1
 
     def result(self, key: str, name: str, formula: str, value: Any, kind: str, flag: str | None = None) -> str:
         """A labelled computed cell with a defined name; returns its absolute address."""
         text = self.book.text(key)
-        self.ws.write_string(self.row, 0, text, self.book.fmt("label"))
-        self.width(0, min(len(text) * (2 if self.book.lang == "zh" else 1) + 2, 48))
+        c = self.col0
+        self.ws.write_string(self.row, c, text, self.book.fmt("label"))
+        self.width(c, min(len(text) * (2 if self.book.lang == "zh" else 1) + 2, 48))
         fmt = self.book.fmt("computed", kind)
-        self.ws.write_formula(self.row, 1, formula, fmt, _cached(value))
-        ref = f"{quote_sheet(self.name)}!$B${self.row + 1}"
+        self.ws.write_formula(self.row, c + 1, formula, fmt, _cached(value))
+        self.width(c + 1, 13)
+        cell = f"${col_letter(c + 1)}${self.row + 1}"
+        ref = f"{quote_sheet(self.name)}!{cell}"
         self.book.define(name, ref)
         self.book.values[name] = value
         if flag:
-            criteria = flag.replace("{cell}", f"$B${self.row + 1}")
+            criteria = flag.replace("{cell}", cell)
             self.ws.conditional_format(
                 self.row,
-                1,
+                c + 1,
                 self.row,
-                1,
+                c + 1,
                 {"type": "formula", "criteria": f"={criteria}", "format": self.book.fmt("flag")},
             )
         self.row += 1
@@ -219,28 +270,40 @@ class Sheet:
     def table(
         self,
         table: str,
+        title: str,
         records: Sequence[dict[str, Any]],
         rows: int,
         inputs: Sequence[str],
         computed: Sequence[Computed] = (),
         refs: Sequence[tuple[str, Placement, str]] = (),
         ratings: Sequence[float] | None = None,
+        extra_columns: int = 0,
     ) -> Placement:
-        """Write a table part; returns where it landed.
+        """Write a table part under its title; returns where it landed.
 
         *refs* are columns shown from another part of the same table
         ``(key, placement, label key)``, as formulas. *ratings* (the factors'
         weights) adds one input column per rating factor, with the weights in
-        a row above the header.
+        a row above the header. *extra_columns* reserves columns on the right
+        that the caller fills (they count as the table's own). The title
+        says, in red, how many cells were typed below the table, where no
+        formula sees them.
         """
         book, ws = self.book, self.ws
         spec = TABLES[table]
+        if self.tables_top is None:
+            self.tables_top = self.row + 1 if self.row else 0
+            self.row = self.tables_top
+        elif self.row != self.tables_top:
+            raise ValueError(f"a table below another one on {self.name!r} could not grow: write it beside()")
+        title_row = self.row
         layout: list[tuple[str, str]] = [(k, "ref") for k, _, _ in refs]
         layout += [(k, "input") for k in inputs]
         factors = spec.ratings if ratings is not None else ()
         layout += [(f"rating_{f}", "rating") for f, _ in factors]
         layout += [(c.key, "computed") for c in computed]
-        columns = {key: i for i, (key, _) in enumerate(layout)}
+        columns = {key: self.col0 + i for i, (key, _) in enumerate(layout)}
+        self.row = title_row + 1
 
         if factors:
             ws.write_string(
@@ -249,9 +312,7 @@ class Sheet:
             first = columns[f"rating_{factors[0][0]}"]
             for j, weight in enumerate(ratings or ()):
                 ws.write_number(self.row, first + j, weight, book.fmt("input", "general"))
-            _validate(
-                ws, self.row, first, self.row, first + len(factors) - 1, Column("w", "number", minimum=0), book.lang
-            )
+            _validate(ws, self.row, first, self.row, first + len(factors) - 1, Column("w", "number", minimum=0), book)
             book.define(
                 f"{table}_weights",
                 f"{quote_sheet(self.name)}!${col_letter(first)}${self.row + 1}:"
@@ -266,12 +327,14 @@ class Sheet:
                 text = book.text(ref_labels[key])
             elif role == "rating":
                 text = book.text(f"factor.{table}.{key[len('rating_') :]}")
+            elif role == "input":
+                text = book.header(table, spec.column(key))
             else:
                 text = book.text(f"col.{table}.{key}")
             ws.write_string(header, columns[key], text, book.fmt("header"))
         ws.set_row(header, 42)
         first_row = header + 1
-        placement = Placement(table, self.name, first_row, rows, columns)
+        placement = Placement(table, self.name, first_row, rows, columns, self.col0 + len(layout) + extra_columns - 1)
         self.header_rows = (header, header) if self.header_rows is None else self.header_rows
 
         computed_by_key = {c.key: c for c in computed}
@@ -286,7 +349,7 @@ class Sheet:
                 if role == "ref":
                     _, source, _ = next(ref for ref in refs if ref[0] == key)
                     target = f"{quote_sheet(source.sheet)}!{source.address(key, i)}"
-                    value = _display(record.get(key) if record else None, spec.column(key), book.lang)
+                    value = _display(record.get(key) if record else None, spec.column(key), book)
                     ws.write_formula(
                         r, col, f'=IF({target}="","",{target})', book.fmt("computed", "text"), _cached(value)
                     )
@@ -294,7 +357,7 @@ class Sheet:
                 elif role == "input":
                     column = spec.column(key)
                     value = record.get(key) if record else None
-                    _write_input(ws, r, col, value, column, book.fmt("input", _input_kind(column)), book.lang)
+                    _write_input(ws, r, col, value, column, book.fmt("input", _input_kind(column)), book)
                     row_values[key] = value
                 elif role == "rating":
                     j = rating_keys.index(key)
@@ -318,9 +381,11 @@ class Sheet:
         for key, role in layout:
             col = columns[key]
             if role == "input":
-                _validate(ws, first_row, col, last, col, spec.column(key), book.lang)
+                _validate(ws, first_row, col, last, col, spec.column(key), book)
+                _flag_misread(ws, first_row, col, last, spec.column(key), book)
             if role == "rating":
-                _validate(ws, first_row, col, last, col, Column("r", "number", minimum=0), book.lang)
+                _validate(ws, first_row, col, last, col, Column("r", "number", minimum=0), book)
+                _flag_misread(ws, first_row, col, last, Column("r", "number"), book)
             if role in ("input", "computed"):
                 book.define(f"{table}_{key}", placement.range(key))
             width = (
@@ -348,8 +413,29 @@ class Sheet:
                 f"{quote_sheet(self.name)}!${col_letter(first)}${first_row + 1}:"
                 f"${col_letter(first + len(factors) - 1)}${last + 1}",
             )
+        self._table_title(title_row, title, placement)
+        self.right = max(self.right, placement.last_col + 1)
         self.row = last + 1
         return placement
+
+    def _table_title(self, row: int, key: str, placement: Placement) -> None:
+        """The title of a table part, which counts (in red) the cells typed below the part."""
+        book, ws = self.book, self.ws
+        below = placement.below()
+        book.below_tables.append(below)
+        text = book.text(f"title.{key}")
+        role = "title" if row == 0 else "subtitle"
+        formula = (
+            f'={_string(text)}&IF(COUNTA({below})=0,"","   ⚠ "&COUNTA({below})&{_string(book.text("word.outside"))})'
+        )
+        ws.write_formula(row, placement.first_col, formula, book.fmt(role), text)
+        ws.conditional_format(
+            row,
+            placement.first_col,
+            row,
+            placement.first_col,
+            {"type": "formula", "criteria": f"=COUNTA({below})>0", "format": book.fmt("flag")},
+        )
 
     def finish(self, freeze: bool = True) -> None:
         """Freeze the first table's header and repeat it on printed pages."""
@@ -360,13 +446,22 @@ class Sheet:
 
 
 def _input_kind(column: Column) -> str:
-    return {"fraction": "pct", "int": "int", "number": "general", "bool": "general"}.get(column.kind, "text")
+    return {"fraction": "pct", "int": "int", "number": "amount"}.get(column.kind, "text")
 
 
-def _display(value: Any, spec: Any, lang: str) -> Any:
-    """An audit value as the cell shows it: choice codes as labels."""
-    if value is not None and spec.kind == "choice":
-        return choice_label(value, lang)
+def _string(text: str) -> str:
+    """A text constant inside a formula."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _display(value: Any, spec: Any, book: Book) -> Any:
+    """An audit value as the cell shows it: choice codes as labels, yes/no as the book's words."""
+    if value is None:
+        return None
+    if spec.kind == "choice":
+        return choice_label(value, book.lang)
+    if spec.kind == "bool":
+        return book.yes_no()[0 if value else 1]
     return value
 
 
@@ -380,25 +475,45 @@ def _cached(value: Any) -> Any:
     return value
 
 
-def _write_input(ws: Any, row: int, col: int, value: Any, spec: Any, fmt: Any, lang: str) -> None:
-    shown = _display(value, spec, lang)
+def _write_input(ws: Any, row: int, col: int, value: Any, spec: Any, fmt: Any, book: Book) -> None:
+    shown = _display(value, spec, book)
     if shown is None:
         ws.write_blank(row, col, None, fmt)
-    elif isinstance(shown, bool):
-        ws.write_boolean(row, col, shown, fmt)
     elif isinstance(shown, (int, float)):
         ws.write_number(row, col, shown, fmt)
     else:
         ws.write_string(row, col, str(shown), fmt)
 
 
-def _validate(ws: Any, r1: int, c1: int, r2: int, c2: int, spec: Any, lang: str) -> None:
+def _rule_text(spec: Any, book: Book) -> str:
+    """The rule of an input cell in words, as its validation message and the reader's messages say it."""
+    zh = book.lang == "zh"
+    unit = book.units.get(getattr(spec, "unit", None) or "", "")
+    if spec.kind == "fraction":
+        return "0 到 1 之间的小数：8% 填 0.08。" if zh else "A fraction between 0 and 1: 8 % is 0.08."
+    if spec.kind == "bool":
+        yes, no = book.yes_no()
+        return f"请选择“{yes}”或“{no}”。" if zh else f"Choose {yes} or {no}."
+    if spec.kind == "choice":
+        return "请从下拉列表中选择。" if zh else "Choose from the list."
+    whole = spec.kind == "int"
+    low = spec.minimum
+    if zh:
+        what = "整数" if whole else "数字"
+        bound = f"，≥ {low:g}" if low is not None else ""
+        return f"请输入{what}{bound}" + (f"，单位 {unit}" if unit else "") + "。"
+    what = "A whole number" if whole else "A number"
+    bound = f" ≥ {low:g}" if low is not None else ""
+    return f"{what}{bound}" + (f", in {unit}" if unit else "") + "."
+
+
+def _validate(ws: Any, r1: int, c1: int, r2: int, c2: int, spec: Any, book: Book) -> None:
     kind = spec.kind
     rule: dict[str, Any] | None = None
     if kind == "choice":
-        rule = {"validate": "list", "source": [choice_label(c, lang) for c in spec.choices]}
+        rule = {"validate": "list", "source": [choice_label(c, book.lang) for c in spec.choices]}
     elif kind == "bool":
-        rule = {"validate": "list", "source": ["TRUE", "FALSE"]}
+        rule = {"validate": "list", "source": list(book.yes_no())}
     elif kind in ("number", "fraction", "int"):
         rule = {"validate": "integer" if kind == "int" else "decimal"}
         low = spec.minimum
@@ -408,6 +523,19 @@ def _validate(ws: Any, r1: int, c1: int, r2: int, c2: int, spec: Any, lang: str)
             rule.update(criteria=">=", value=low)
         else:
             rule.update(criteria="between", minimum=-1e300, maximum=1e300)
-        rule["error_message"] = {"en": "Enter a number.", "zh": "请输入数字。"}[lang]
     if rule:
+        rule["error_message"] = _rule_text(spec, book)[:255]
         ws.data_validation(r1, c1, r2, c2, rule)
+
+
+def _flag_misread(ws: Any, r1: int, col: int, r2: int, spec: Any, book: Book) -> None:
+    """Mark red an input cell that the formulas would misread: text where a number goes, not Yes/No in a yes/no."""
+    cell = f"{col_letter(col)}{r1 + 1}"
+    if spec.kind in ("number", "fraction", "int"):
+        criteria = f'AND({cell}<>"",NOT(ISNUMBER({cell})))'
+    elif spec.kind == "bool":
+        yes, no = book.yes_no()
+        criteria = f'AND({cell}<>"",OR(NOT(ISTEXT({cell})),AND({cell}<>{_string(yes)},{cell}<>{_string(no)})))'
+    else:
+        return
+    ws.conditional_format(r1, col, r2, col, {"type": "formula", "criteria": f"={criteria}", "format": book.fmt("flag")})

@@ -45,6 +45,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "title.streams": ("Flowsheet as a stream table", "工艺流程（物流表）"),
     "title.balance": ("Material balance per unit and overall", "单元及全厂物料平衡"),
     "title.water": ("Water balance", "水平衡"),
+    "title.water_users": ("Water users", "用水单元"),
+    "title.units": ("Balance of each unit", "各单元物料平衡"),
     "title.causes": ("Causes of waste over the eight aspects", "废物产生原因分析（八个方面）"),
     "title.causes_summary": ("Causes by aspect", "按方面汇总"),
     "title.options": ("Option register, screening and ranking", "方案汇总、初步筛选与权重排序"),
@@ -53,7 +55,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "title.implementation": ("Implementation and achieved results", "方案实施及效果"),
     "title.continuing": ("Continuing cleaner production plan", "持续清洁生产计划"),
     "title.dashboard": ("Key results", "主要指标"),
-    "title.pareto": ("Waste streams, largest first (mass unit)", "废物排序（质量单位）"),
+    "title.pareto": ("Waste streams, largest first", "废物排序"),
     "title.weights": ("Factor weights", "因素权重"),
     "title.reductions": ("Before and after: reduction of the pollutant by option", "实施前后：各方案污染物削减率"),
     # fields
@@ -134,6 +136,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.streams.target": ("To unit (blank: outside)", "去往单元（空=系统外）"),
     "col.streams.measured": ("Measured flow", "实测流量"),
     "col.streams.sigma": ("Standard uncertainty", "标准不确定度"),
+    "col.streams.reconciled_at_build": ("Reconciled at build (values)", "生成时的校正流量（数值）"),
     "col.streams.reconciled": ("Reconciled flow", "校正后流量"),
     "col.streams.reconciled_sigma": ("Its uncertainty", "校正后不确定度"),
     "col.streams.status": ("Status", "状态"),
@@ -172,6 +175,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.options.cash_flow": ("Cash flow F = E + D", "年净现金流量 F"),
     "col.options.payback": ("Payback N = I/F (years)", "投资偿还期 N=I/F"),
     "col.options.payback_pretax": ("Pre-tax payback I/P (years)", "税前偿还期 I/P"),
+    "col.options.payback_discounted": ("Discounted payback (years)", "动态投资回收期"),
     "col.options.npv": ("NPV", "净现值 NPV"),
     "col.options.npvr": ("NPVR", "净现值率 NPVR"),
     "col.options.irr": ("IRR", "内部收益率 IRR"),
@@ -239,6 +243,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "word.level": ("Level", "级"),
     "word.no_irr": ("no IRR", "无 IRR"),
     "word.never": ("never repaid", "无法回收"),
+    "word.yes": ("Yes", "是"),
+    "word.no": ("No", "否"),
+    "word.outside": (
+        " cells typed below the table are not counted: insert rows inside the table for them",
+        " 个单元格填在表格下方，未计入：请在表格内插入行后填写",
+    ),
+    "word.addin_hint": (
+        "These columns need the cpxl add-in; the values at build are in column {col}",
+        "以下几列需加载 cpxl 加载项；生成时的校正值见 {col} 列",
+    ),
     # dashboard
     "result.main_output": ("Main product output", "主产品产量"),
     "result.elf": ("ELF (raw + auxiliary − product) / product", "环境负荷因子 ELF"),
@@ -261,6 +275,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "result.achieved_saving": ("Achieved annual saving", "已实现年收益"),
     "result.targets_met": ("Near-term targets met", "已完成近期目标数"),
     "result.share": ("Cumulative share", "累计比例"),
+    "result.outside": ("Cells typed below the tables, not counted", "填在表格下方、未计入的单元格"),
+    "result.closure_tolerance": ("Tolerance of a balance (|closure| beyond it: check)", "平衡允许误差（超出需核查）"),
     # guide
     "guide.how": ("How to use this workbook", "使用方法"),
     "guide.how.1": (

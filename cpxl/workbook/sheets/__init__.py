@@ -17,9 +17,13 @@ from .context import Context
 __all__ = ["write_audit"]
 
 
-def write_audit(book: Book, audit: Audit) -> None:
-    """Write every sheet of *audit* into *book*, the guide first (it is filled last, once all sheets exist)."""
-    ctx = Context(book, audit)
+def write_audit(book: Book, audit: Audit, rows: int = 0) -> None:
+    """Write every sheet of *audit* into *book*, the guide first (it is filled last, once all sheets exist).
+
+    Every list table gets at least *rows* rows (and always its blank template's
+    rows, and spare rows after its records).
+    """
+    ctx = Context(book, audit, rows)
     guide = Sheet(book, "guide")
     planning.team(ctx)
     for write in (

@@ -7,17 +7,21 @@ from typing import Any
 
 from ... import core
 from ...audit.schema import ASPECTS, TABLES
-from ..engine import Computed, Sheet
+from ..engine import Computed, Sheet, col_letter
 from ..labels import choice_label
-from .context import Context, cell_value, num, table_rows
+from .context import Context, cell_value, num
 
 
 def flowsheet(ctx: Context) -> None:
-    """The stream table (stream, from unit, to unit, measured, σ) with the reconciled flows from CP_RECONCILE."""
+    """The stream table (stream, from unit, to unit, measured, σ) with the reconciled flows.
+
+    The reconciled flows of the last build are stored as values in one column,
+    so they show in Excel, LibreOffice and WPS without the add-in; beside it,
+    CP_RECONCILE (the add-in) recomputes them with their uncertainty and status.
+    """
     sheet = Sheet(ctx.book, "flowsheet")
-    sheet.title("streams")
     streams = ctx.t["streams"]
-    rows = table_rows(ctx.audit, "streams")
+    rows = ctx.rows("streams")
     result = None
     if streams:
         try:
@@ -30,35 +34,56 @@ def flowsheet(ctx: Context) -> None:
             )
         except core.CPError:
             result = None
-    place = sheet.table("streams", streams, rows, TABLES["streams"].keys)
-    ctx.places["streams"] = place
-    # The reconciled columns spill from CP_RECONCILE (the add-in); without it they say so.
-    fallback = ctx.q(ctx.words("needs_addin"))
-    args = "streams_source,streams_target,streams_measured,streams_sigma"
-    col0 = len(TABLES["streams"].keys)
     outputs = (("reconciled", "value", "num"), ("reconciled_sigma", "sigma", "num"), ("status", "status", "text"))
-    for j, (key, output, kind) in enumerate(outputs):
-        col = col0 + j
-        sheet.ws.write_string(place.first_row - 1, col, ctx.book.text(f"col.streams.{key}"), ctx.book.fmt("header"))
-        sheet.width(col, 16 if kind == "num" else 22)
-        values: list[Any] = [None] * rows
+    place = sheet.table("streams", "streams", streams, rows, TABLES["streams"].keys, extra_columns=1 + len(outputs))
+    ctx.places["streams"] = place
+    ws, book = sheet.ws, ctx.book
+    values: dict[str, list[Any]] = {}
+    for _, output, kind in outputs:
+        values[output] = [None] * rows
         if result is not None:
             for i in range(len(streams)):
                 x = result[output][i]
-                values[i] = None if isinstance(x, float) and math.isnan(x) else (float(x) if kind == "num" else str(x))
-        formula = f'=IFERROR(CP_RECONCILE({args},"{output}"),{fallback})'
-        fmt = ctx.book.fmt("computed", kind)
-        sheet.ws.write_dynamic_array_formula(
-            place.first_row, col, place.first_row + rows - 1, col, formula, fmt, cell_value(values[0])
+                values[output][i] = (
+                    None if isinstance(x, float) and math.isnan(x) else (float(x) if kind == "num" else str(x))
+                )
+    # The values of this build, stored as numbers: what Excel without the add-in keeps showing.
+    col = place.last_col - len(outputs)
+    ws.write_string(place.first_row - 1, col, book.text("col.streams.reconciled_at_build"), book.fmt("header"))
+    sheet.width(col, 16)
+    for i, value in enumerate(values["value"]):
+        if value is None:
+            ws.write_blank(place.first_row + i, col, None, book.fmt("computed", "num"))
+        else:
+            ws.write_number(place.first_row + i, col, value, book.fmt("computed", "num"))
+    # The live columns spill from CP_RECONCILE (the add-in); without it they stay blank, and one cell says why.
+    args = "streams_source,streams_target,streams_measured,streams_sigma"
+    for j, (key, output, kind) in enumerate(outputs):
+        col = place.last_col - len(outputs) + 1 + j
+        ws.write_string(place.first_row - 1, col, book.text(f"col.streams.{key}"), book.fmt("header"))
+        sheet.width(col, 16 if kind == "num" else 22)
+        formula = f'=IFERROR(CP_RECONCILE({args},"{output}"),"")'
+        fmt = book.fmt("computed", kind)
+        column = values[output]
+        ws.write_dynamic_array_formula(
+            place.first_row, col, place.first_row + rows - 1, col, formula, fmt, cell_value(column[0])
         )
         for i in range(1, rows):
-            value = values[i]
+            value = column[i]
             if isinstance(value, float):
-                sheet.ws.write_number(place.first_row + i, col, value, fmt)
+                ws.write_number(place.first_row + i, col, value, fmt)
             elif value:
-                sheet.ws.write_string(place.first_row + i, col, value, fmt)
+                ws.write_string(place.first_row + i, col, value, fmt)
             else:
-                sheet.ws.write_blank(place.first_row + i, col, None, fmt)
+                ws.write_blank(place.first_row + i, col, None, fmt)
+    hint = ctx.q(ctx.words("addin_hint").format(col=col_letter(place.last_col - len(outputs))))
+    ws.write_formula(
+        place.first_row - 2,
+        place.last_col - len(outputs) + 1,
+        f'=IF(ISERROR(CP_VERSION()),{hint},"")',
+        book.fmt("note"),
+        "",
+    )
     sheet.finish()
 
 
@@ -96,10 +121,56 @@ def balance(ctx: Context) -> None:
         return lambda r, v: results[id(r)][key]
 
     check = ctx.q(ctx.words("check"))
+    inflow = sum(num(s["measured"]) for s in streams if s["source"] is None and s["target"] is not None)
+    outflow = sum(num(s["measured"]) for s in streams if s["target"] is None and s["source"] is not None)
+    stock = sum(num(u["stock_change"]) for u in ctx.t["units"])
+    sheet.ws.write_string(sheet.row, 0, ctx.words("system"), ctx.book.fmt("subtitle"))
+    sheet.row += 1
+    sheet.result(
+        "result.closure_tolerance",
+        "result_closure_tolerance",
+        "=closure_tolerance",
+        ctx.f["closure_tolerance"],
+        "pct",
+    )
+    sheet.result(
+        "col.units.inflow",
+        "result_system_inflow",
+        '=SUMPRODUCT((streams_source="")*(streams_target<>""),streams_measured)',
+        inflow,
+        "num",
+    )
+    sheet.result(
+        "col.units.outflow",
+        "result_system_outflow",
+        '=SUMPRODUCT((streams_target="")*(streams_source<>""),streams_measured)',
+        outflow,
+        "num",
+    )
+    sheet.result("col.units.stock_change", "result_system_stock", "=SUM(units_stock_change)", stock, "num")
+    sheet.result(
+        "result.system_closure",
+        "result_system_closure",
+        '=IF(N(result_system_inflow)=0,"",(result_system_inflow-result_system_outflow-result_system_stock)'
+        "/result_system_inflow)",
+        core.balance_closure(inflow, outflow, stock) if inflow > 0 else None,
+        "pct",
+        flag="AND(ISNUMBER({cell}),ABS(N({cell}))>closure_tolerance)",
+    )
+    checks = sum(1 for r in results.values() if r["flag"] == ctx.words("check"))
+    sheet.result(
+        "result.units_to_check",
+        "result_units_to_check",
+        f"=COUNTIF(units_flag,{check})",
+        checks,
+        "int",
+        flag="{cell}>0",
+    )
     ctx.places["units"] = sheet.table(
         "units",
+        "units",
         ctx.t["units"],
-        table_rows(ctx.audit, "units"),
+        ctx.rows("units"),
         TABLES["units"].keys,
         [
             Computed(
@@ -136,45 +207,6 @@ def balance(ctx: Context) -> None:
             ),
         ],
     )
-    sheet.row += 1
-    inflow = sum(num(s["measured"]) for s in streams if s["source"] is None and s["target"] is not None)
-    outflow = sum(num(s["measured"]) for s in streams if s["target"] is None and s["source"] is not None)
-    stock = sum(num(u["stock_change"]) for u in ctx.t["units"])
-    sheet.ws.write_string(sheet.row, 0, ctx.words("system"), ctx.book.fmt("subtitle"))
-    sheet.row += 1
-    sheet.result(
-        "col.units.inflow",
-        "result_system_inflow",
-        '=SUMPRODUCT((streams_source="")*(streams_target<>""),streams_measured)',
-        inflow,
-        "num",
-    )
-    sheet.result(
-        "col.units.outflow",
-        "result_system_outflow",
-        '=SUMPRODUCT((streams_target="")*(streams_source<>""),streams_measured)',
-        outflow,
-        "num",
-    )
-    sheet.result("col.units.stock_change", "result_system_stock", "=SUM(units_stock_change)", stock, "num")
-    sheet.result(
-        "result.system_closure",
-        "result_system_closure",
-        '=IF(N(result_system_inflow)=0,"",(result_system_inflow-result_system_outflow-result_system_stock)'
-        "/result_system_inflow)",
-        core.balance_closure(inflow, outflow, stock) if inflow > 0 else None,
-        "pct",
-        flag="AND(ISNUMBER({cell}),ABS(N({cell}))>closure_tolerance)",
-    )
-    checks = sum(1 for r in results.values() if r["flag"] == ctx.words("check"))
-    sheet.result(
-        "result.units_to_check",
-        "result_units_to_check",
-        f"=COUNTIF(units_flag,{check})",
-        checks,
-        "int",
-        flag="{cell}>0",
-    )
     sheet.finish()
 
 
@@ -182,30 +214,15 @@ def water(ctx: Context) -> None:
     """Water users with fresh and reused water, the reuse rate of each and of the plant."""
     sheet = Sheet(ctx.book, "water")
     sheet.title("water")
+    rows = ctx.t["water"]
 
     def rate(r: dict[str, Any], v: dict[str, Any]) -> Any:
         if num(r["fresh"]) + num(r["reused"]) <= 0:
             return None
         return core.reuse_rate(num(r["fresh"]), num(r["reused"]))
 
-    rows = ctx.t["water"]
-    ctx.places["water"] = sheet.table(
-        "water",
-        rows,
-        table_rows(ctx.audit, "water"),
-        TABLES["water"].keys,
-        [
-            Computed(
-                "reuse_rate",
-                'IF(OR({name}="",N({fresh})+N({reused})<=0),"",N({reused})/(N({fresh})+N({reused})))',
-                rate,
-                "pct",
-            )
-        ],
-    )
     fresh = sum(num(r["fresh"]) for r in rows)
     reused = sum(num(r["reused"]) for r in rows)
-    sheet.row += 1
     sheet.result("col.water.fresh", "result_water_fresh", "=SUM(water_fresh)", fresh, "num")
     sheet.result("col.water.reused", "result_water_reused", "=SUM(water_reused)", reused, "num")
     sheet.result(
@@ -229,23 +246,39 @@ def water(ctx: Context) -> None:
         ctx.per_main(fresh),
         "num3",
     )
+    ctx.places["water"] = sheet.table(
+        "water",
+        "water_users",
+        rows,
+        ctx.rows("water"),
+        TABLES["water"].keys,
+        [
+            Computed(
+                "reuse_rate",
+                'IF(OR({name}="",N({fresh})+N({reused})<=0),"",N({reused})/(N({fresh})+N({reused})))',
+                rate,
+                "pct",
+            )
+        ],
+    )
     sheet.finish()
 
 
 def causes(ctx: Context) -> None:
     """Causes of waste over the eight aspects, and how many causes each aspect has."""
     sheet = Sheet(ctx.book, "causes")
-    sheet.title("causes")
-    ctx.places["causes"] = sheet.table(
-        "causes", ctx.t["causes"], table_rows(ctx.audit, "causes"), TABLES["causes"].keys
-    )
+    ctx.places["causes"] = sheet.table("causes", "causes", ctx.t["causes"], ctx.rows("causes"), TABLES["causes"].keys)
+    sheet.beside()
     sheet.title("causes_summary")
+    col = sheet.col0
     for aspect in ASPECTS:
         text = choice_label(aspect, ctx.lang)
         count = sum(1 for c in ctx.t["causes"] if c["aspect"] == aspect)
-        sheet.ws.write_string(sheet.row, 0, text, ctx.book.fmt("label"))
+        sheet.ws.write_string(sheet.row, col, text, ctx.book.fmt("label"))
         sheet.ws.write_formula(
-            sheet.row, 1, f"=COUNTIF(causes_aspect,{ctx.q(text)})", ctx.book.fmt("computed", "int"), count
+            sheet.row, col + 1, f"=COUNTIF(causes_aspect,{ctx.q(text)})", ctx.book.fmt("computed", "int"), count
         )
         sheet.row += 1
+    sheet.width(col, 20)
+    sheet.width(col + 1, 8)
     sheet.finish()

@@ -17,9 +17,16 @@ def num(x: Any) -> float:
     return 0.0 if x is None else float(x)
 
 
-def table_rows(audit: Audit, table: str) -> int:
-    """Rows a table gets in the workbook: its records and the spare rows."""
-    return len(audit.tables[table]) + TABLES[table].spare_rows
+def table_rows(audit: Audit, table: str, at_least: int = 0) -> int:
+    """Rows a table gets in the workbook: the blank template's, *at_least*, or its records and spare rows.
+
+    Examples
+    --------
+    >>> table_rows(Audit.blank(), "streams"), table_rows(Audit.blank(), "streams", 100)
+    (60, 100)
+    """
+    spec = TABLES[table]
+    return max(spec.rows, at_least, len(audit.tables[table]) + spec.spare_rows)
 
 
 def score_and_rank(ctx: Context, table: str, key: str) -> list[Computed]:
@@ -64,9 +71,10 @@ def rank(score: float | None, scores: list[float | None]) -> int | None:
 class Context:
     """What the sheet writers share: the book, the audit, where earlier tables landed, and a few helpers."""
 
-    def __init__(self, book: Book, audit: Audit):
+    def __init__(self, book: Book, audit: Audit, rows: int = 0):
         self.book = book
         self.audit = audit
+        self.min_rows = rows
         self.lang = book.lang
         self.f = audit.fields
         self.t = audit.tables
@@ -81,6 +89,19 @@ class Context:
     def q(self, text: str) -> str:
         """A text constant inside a formula."""
         return '"' + text.replace('"', '""') + '"'
+
+    def rows(self, table: str) -> int:
+        """Rows the list table *table* gets in this workbook."""
+        return table_rows(self.audit, table, self.min_rows)
+
+    @property
+    def yes(self) -> str:
+        """The word of a yes/no cell that means yes, as a formula constant (``"Yes"``, ``"是"``)."""
+        return self.q(self.book.yes_no()[0])
+
+    def yes_no(self, value: Any) -> str:
+        """A computed yes/no as the cell shows it."""
+        return self.book.yes_no()[0 if value else 1]
 
     def per_main(self, amount: Any) -> Any:
         """*amount* per unit of main product; None when either is missing."""

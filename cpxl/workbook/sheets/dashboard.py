@@ -101,7 +101,9 @@ def dashboard(ctx: Context) -> None:
     options = t["options"]
     passed = [o for o in options if o["technical_ok"] and o["environmental_ok"] and o["economic_ok"]]
     sheet.result("result.options_count", "result_options_count", '=COUNTIF(options_id,"?*")', len(options), "int")
-    sheet.result("result.options_passed", "result_options_passed", "=COUNTIF(options_passed,TRUE)", len(passed), "int")
+    sheet.result(
+        "result.options_passed", "result_options_passed", f"=COUNTIF(options_passed,{ctx.yes})", len(passed), "int"
+    )
     sheet.result(
         "result.options_done",
         "result_options_done",
@@ -112,14 +114,14 @@ def dashboard(ctx: Context) -> None:
     sheet.result(
         "result.investment",
         "result_investment",
-        "=SUMIFS(options_investment,options_passed,TRUE)",
+        f"=SUMIFS(options_investment,options_passed,{ctx.yes})",
         sum(num(o["investment"]) for o in passed),
         "int",
     )
     sheet.result(
         "result.saving",
         "result_saving",
-        "=SUMIFS(options_saving,options_passed,TRUE)",
+        f"=SUMIFS(options_saving,options_passed,{ctx.yes})",
         sum(num(o["saving"]) for o in passed),
         "int",
     )
@@ -144,6 +146,14 @@ def dashboard(ctx: Context) -> None:
         ),
         "int",
     )
+    sheet.result(
+        "result.outside",
+        "result_outside",
+        f"=COUNTA({','.join(ctx.book.below_tables)})",
+        0,
+        "int",
+        flag="{cell}>0",
+    )
     sheet.width(0, 44)
     sheet.width(1, 16)
     pareto_rows = pareto(ctx, sheet)
@@ -151,10 +161,17 @@ def dashboard(ctx: Context) -> None:
     sheet.finish(freeze=False)
 
 
+def pareto_title(ctx: Context) -> str:
+    """The Pareto's title with the audit's mass unit, in which its wastes are counted."""
+    unit = (ctx.f["mass_unit"] or "").strip()
+    title = ctx.book.text("title.pareto")
+    return f"{title} ({unit})" if unit else title
+
+
 def pareto(ctx: Context, sheet: Sheet) -> tuple[int, int]:
     """The five largest waste streams in the mass unit, with their cumulative share; returns their rows."""
     ws, b = sheet.ws, ctx.book
-    ws.write_string(0, 3, b.text("title.pareto"), b.fmt("subtitle"))
+    ws.write_string(0, 3, pareto_title(ctx), b.fmt("subtitle"))
     start = 1
     ws.write_string(start, 3, b.text("col.pollutants.name"), b.fmt("header"))
     ws.write_string(start, 4, b.text("col.pollutants.generated"), b.fmt("header"))
@@ -225,7 +242,7 @@ def charts(ctx: Context, sheet: Sheet, pareto_rows: tuple[int, int]) -> None:
         }
     )
     chart.combine(line)
-    chart.set_title({"name": b.text("title.pareto")})
+    chart.set_title({"name": pareto_title(ctx)})
     chart.set_legend({"position": "bottom"})
     line.set_y2_axis({"min": 0, "max": 1, "num_format": "0%"})
     ws.insert_chart(last + 2, 3, chart, {"x_scale": 1.1, "y_scale": 1.0})

@@ -7,25 +7,27 @@ from typing import Any
 from ... import core
 from ...audit.schema import TABLES
 from ..engine import Computed, Sheet
-from .context import Context, score_and_rank, table_rows
+from .context import Context, score_and_rank
 
 
 def options(ctx: Context) -> None:
     """The option register (aspect, cost class), the yes/no screening and the weighted ranking."""
     sheet = Sheet(ctx.book, "options")
-    sheet.title("options")
     rows = ctx.t["options"]
     inputs = ("id", "name", "aspect", "cost_class", "technical_ok", "environmental_ok", "economic_ok")
+    yes, no = ctx.yes, ctx.q(ctx.book.yes_no()[1])
     place = sheet.table(
         "options",
+        "options",
         rows,
-        table_rows(ctx.audit, "options"),
+        ctx.rows("options"),
         inputs,
         [
             Computed(
                 "passed",
-                'IF({id}="","",AND({technical_ok}=TRUE,{environmental_ok}=TRUE,{economic_ok}=TRUE))',
-                lambda r, v: bool(r["technical_ok"] and r["environmental_ok"] and r["economic_ok"]),
+                f'IF({{id}}="","",IF(AND({{technical_ok}}={yes},{{environmental_ok}}={yes},{{economic_ok}}={yes}),'
+                f"{yes},{no}))",
+                lambda r, v: ctx.yes_no(r["technical_ok"] and r["environmental_ok"] and r["economic_ok"]),
                 "general",
                 10,
             ),
@@ -40,7 +42,6 @@ def options(ctx: Context) -> None:
 def feasibility(ctx: Context) -> None:
     """Economic evaluation per option (D, T, E, F, payback, NPV, NPVR, IRR) and the pollutant before/after."""
     sheet = Sheet(ctx.book, "feasibility")
-    sheet.title("feasibility")
     register = ctx.places["options"]
     tax, rate = ctx.f["tax_rate"], ctx.f["discount_rate"]
 
@@ -71,6 +72,7 @@ def feasibility(ctx: Context) -> None:
     guard = 'IF(OR({id}="",{investment}="",{saving}="",N({life})<=0),"",'
     ctx.places["feasibility"] = sheet.table(
         "options",
+        "feasibility",
         ctx.t["options"],
         register.rows,
         ("investment", "saving", "life"),
@@ -134,9 +136,10 @@ def feasibility(ctx: Context) -> None:
         ],
         refs=[("id", register, "col.options.id"), ("name", register, "col.options.name")],
     )
-    sheet.title("environment")
+    sheet.beside()
     ctx.places["environment"] = sheet.table(
         "options",
+        "environment",
         ctx.t["options"],
         register.rows,
         ("pollutant", "before", "after"),
@@ -160,10 +163,10 @@ def feasibility(ctx: Context) -> None:
 def implementation(ctx: Context) -> None:
     """Status and achieved saving of each option."""
     sheet = Sheet(ctx.book, "implementation")
-    sheet.title("implementation")
     register = ctx.places["options"]
     ctx.places["implementation"] = sheet.table(
         "options",
+        "implementation",
         ctx.t["options"],
         register.rows,
         ("status", "achieved_saving"),
@@ -179,8 +182,7 @@ def implementation(ctx: Context) -> None:
 def continuing(ctx: Context) -> None:
     """The continuing cleaner-production plan."""
     sheet = Sheet(ctx.book, "continuing")
-    sheet.title("continuing")
     ctx.places["continuing"] = sheet.table(
-        "continuing", ctx.t["continuing"], table_rows(ctx.audit, "continuing"), TABLES["continuing"].keys
+        "continuing", "continuing", ctx.t["continuing"], ctx.rows("continuing"), TABLES["continuing"].keys
     )
     sheet.finish()

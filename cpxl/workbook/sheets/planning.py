@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...audit.schema import STAGES, TABLES
 from ..engine import Sheet, quote_sheet
 from ..labels import choice_label
-from .context import Context, table_rows
+from .context import Context
 
 
 def guide(ctx: Context, sheet: Sheet) -> None:
@@ -56,8 +56,7 @@ def guide(ctx: Context, sheet: Sheet) -> None:
 def team(ctx: Context) -> None:
     """The audit team and the work plan (stage 1)."""
     sheet = Sheet(ctx.book, "team")
-    sheet.title("team")
-    ctx.places["team"] = sheet.table("team", ctx.t["team"], table_rows(ctx.audit, "team"), TABLES["team"].keys)
-    sheet.title("plan")
-    ctx.places["plan"] = sheet.table("plan", ctx.t["plan"], table_rows(ctx.audit, "plan"), TABLES["plan"].keys)
+    ctx.places["team"] = sheet.table("team", "team", ctx.t["team"], ctx.rows("team"), TABLES["team"].keys)
+    sheet.beside()
+    ctx.places["plan"] = sheet.table("plan", "plan", ctx.t["plan"], ctx.rows("plan"), TABLES["plan"].keys)
     sheet.finish(freeze=False)

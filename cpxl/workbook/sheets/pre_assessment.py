@@ -9,7 +9,7 @@ import numpy as np
 from ... import core
 from ...audit.schema import FIELDS, TABLES
 from ..engine import Computed, Sheet
-from .context import TOL, Context, num, score_and_rank, table_rows
+from .context import TOL, Context, num, score_and_rank
 
 
 def company(ctx: Context) -> None:
@@ -19,18 +19,18 @@ def company(ctx: Context) -> None:
     for spec in FIELDS:
         sheet.field(spec.key, spec, ctx.f[spec.key])
     sheet.width(0, 30)
-    sheet.title("products")
-    ctx.places["products"] = sheet.table(
-        "products", ctx.t["products"], table_rows(ctx.audit, "products"), TABLES["products"].keys
-    )
     sheet.result(
-        "result.main_output", "main_output", "=SUMIFS(products_output,products_main,TRUE)", ctx.main_output, "num"
+        "result.main_output", "main_output", f"=SUMIFS(products_output,products_main,{ctx.yes})", ctx.main_output, "num"
     )
-    sheet.title("consumption")
+    ctx.places["products"] = sheet.table(
+        "products", "products", ctx.t["products"], ctx.rows("products"), TABLES["products"].keys
+    )
+    sheet.beside()
     ctx.places["consumption"] = sheet.table(
         "consumption",
+        "consumption",
         ctx.t["consumption"],
-        table_rows(ctx.audit, "consumption"),
+        ctx.rows("consumption"),
         TABLES["consumption"].keys,
         [
             Computed(
@@ -41,15 +41,14 @@ def company(ctx: Context) -> None:
             )
         ],
     )
-    sheet.title("steps")
-    ctx.places["steps"] = sheet.table("steps", ctx.t["steps"], table_rows(ctx.audit, "steps"), TABLES["steps"].keys)
+    sheet.beside()
+    ctx.places["steps"] = sheet.table("steps", "steps", ctx.t["steps"], ctx.rows("steps"), TABLES["steps"].keys)
     sheet.finish(freeze=False)
 
 
 def pollutants(ctx: Context) -> None:
     """Generation and discharge of pollutants: removal rate and generation per unit of product."""
     sheet = Sheet(ctx.book, "pollutants")
-    sheet.title("pollutants")
     mass_unit = (ctx.f["mass_unit"] or "").strip().casefold()
 
     def removal(r: dict[str, Any], v: dict[str, Any]) -> Any:
@@ -59,8 +58,9 @@ def pollutants(ctx: Context) -> None:
 
     ctx.places["pollutants"] = sheet.table(
         "pollutants",
+        "pollutants",
         ctx.t["pollutants"],
-        table_rows(ctx.audit, "pollutants"),
+        ctx.rows("pollutants"),
         TABLES["pollutants"].keys,
         [
             Computed(
@@ -93,7 +93,6 @@ def pollutants(ctx: Context) -> None:
 def benchmark(ctx: Context) -> None:
     """Indicators against levels I–III: effective weights, levels met, Y_I/Y_II/Y_III and the grade."""
     sheet = Sheet(ctx.book, "benchmark")
-    sheet.title("indicators")
     rows = ctx.t["indicators"]
     values = np.array([np.nan if r["value"] is None else r["value"] for r in rows], dtype=float)
     weights = np.array([num(r["weight"]) for r in rows], dtype=float)
@@ -114,7 +113,7 @@ def benchmark(ctx: Context) -> None:
         return value
 
     def meets_formula(k: int) -> str:
-        compare = f"IF({{lower_is_better}},--({{value}}<={{level_{k}}}),--({{value}}>={{level_{k}}}))"
+        compare = f"IF({{lower_is_better}}={ctx.yes},--({{value}}<={{level_{k}}}),--({{value}}>={{level_{k}}}))"
         if k > 1:
             compare = f"MAX({{meets_{k - 1}}},{compare})"
         return f'IF(OR({{name}}="",{{value}}=""),"",{compare})'
@@ -124,34 +123,6 @@ def benchmark(ctx: Context) -> None:
             return None
         return next((k for k in (1, 2, 3) if v[f"meets_{k}"] == 1), 0)
 
-    group_weight = "SUMPRODUCT((indicators_group={group})*indicators_weight)"
-    present_weight = '(SUMPRODUCT((indicators_group={group})*(indicators_value<>"")*indicators_weight))'
-    ctx.places["indicators"] = sheet.table(
-        "indicators",
-        rows,
-        table_rows(ctx.audit, "indicators"),
-        TABLES["indicators"].keys,
-        [
-            Computed(
-                "effective",
-                f'IF(OR({{name}}="",{{weight}}=""),"",IF({{value}}="",0,'
-                f"IF({present_weight}=0,0,{{weight}}*{group_weight}/{present_weight})))",
-                eff,
-                "pct",
-            ),
-            Computed("meets_1", meets_formula(1), met(1), "int", 8),
-            Computed("meets_2", meets_formula(2), met(2), "int", 8),
-            Computed("meets_3", meets_formula(3), met(3), "int", 8),
-            Computed(
-                "level",
-                'IF(OR({name}="",{value}=""),"",IF({meets_1}=1,1,IF({meets_2}=1,2,IF({meets_3}=1,3,0))))',
-                level,
-                "int",
-                9,
-                flag="{cell}=0",
-            ),
-        ],
-    )
     sheet.title("grade")
     scores = [None, None, None]
     if rows and effective is not None:
@@ -174,12 +145,12 @@ def benchmark(ctx: Context) -> None:
         grade = ctx.words("missing")
     elif rows:
         grade = core.grade(values, *levels, lower, weights, groups=groups, limiting=[bool(r["limiting"]) for r in rows])
-    limits = "SUMPRODUCT((indicators_limiting=TRUE)*(indicators_meets_{k}=0))"
+    limits = f"SUMPRODUCT((indicators_limiting={ctx.yes})*(indicators_meets_{{k}}=0))"
     sheet.result(
         "result.grade",
         "result_grade",
         f'=IF(COUNT(indicators_weight)=0,"",'
-        f'IF(OR(SUMPRODUCT((indicators_limiting=TRUE)*(indicators_name<>"")*(indicators_value=""))>0,'
+        f'IF(OR(SUMPRODUCT((indicators_limiting={ctx.yes})*(indicators_name<>"")*(indicators_value=""))>0,'
         f"ABS(SUM(indicators_effective)-SUM(indicators_weight))>{TOL}),"
         f"{ctx.q(ctx.words('missing'))},"
         f"IF(AND(result_y1>=85-{TOL},{limits.format(k=1)}=0),1,"
@@ -188,17 +159,46 @@ def benchmark(ctx: Context) -> None:
         "int",
         flag="{cell}=0",
     )
+    group_weight = "SUMPRODUCT((indicators_group={group})*indicators_weight)"
+    present_weight = '(SUMPRODUCT((indicators_group={group})*(indicators_value<>"")*indicators_weight))'
+    ctx.places["indicators"] = sheet.table(
+        "indicators",
+        "indicators",
+        rows,
+        ctx.rows("indicators"),
+        TABLES["indicators"].keys,
+        [
+            Computed(
+                "effective",
+                f'IF(OR({{name}}="",{{weight}}=""),"",IF({{value}}="",0,'
+                f"IF({present_weight}=0,0,{{weight}}*{group_weight}/{present_weight})))",
+                eff,
+                "pct",
+            ),
+            Computed("meets_1", meets_formula(1), met(1), "int", 8),
+            Computed("meets_2", meets_formula(2), met(2), "int", 8),
+            Computed("meets_3", meets_formula(3), met(3), "int", 8),
+            Computed(
+                "level",
+                'IF(OR({name}="",{value}=""),"",IF({meets_1}=1,1,IF({meets_2}=1,2,IF({meets_3}=1,3,0))))',
+                level,
+                "int",
+                9,
+                flag="{cell}=0",
+            ),
+        ],
+    )
     sheet.finish()
 
 
 def focus(ctx: Context) -> None:
     """Candidate audit-focus areas scored by weighted sum and ranked."""
     sheet = Sheet(ctx.book, "focus")
-    sheet.title("focus")
     ctx.places["focus"] = sheet.table(
         "focus",
+        "focus",
         ctx.t["focus"],
-        table_rows(ctx.audit, "focus"),
+        ctx.rows("focus"),
         TABLES["focus"].keys,
         score_and_rank(ctx, "focus", "name"),
         ratings=ctx.audit.weights["focus"],
@@ -209,7 +209,6 @@ def focus(ctx: Context) -> None:
 def targets(ctx: Context) -> None:
     """Targets against the baseline: planned and achieved change, and whether the near-term target is met."""
     sheet = Sheet(ctx.book, "targets")
-    sheet.title("targets")
 
     def change(target_key: str) -> Any:
         def value(r: dict[str, Any], v: dict[str, Any]) -> Any:
@@ -228,16 +227,18 @@ def targets(ctx: Context) -> None:
     change_formula = 'IF(OR({{baseline}}="",{{{0}}}="",N({{baseline}})<=0),"",({{{0}}}-{{baseline}})/{{baseline}})'
     ctx.places["targets"] = sheet.table(
         "targets",
+        "targets",
         ctx.t["targets"],
-        table_rows(ctx.audit, "targets"),
+        ctx.rows("targets"),
         TABLES["targets"].keys,
         [
             Computed("near_change", change_formula.format("near_term"), change("near_term"), "pct"),
             Computed("achieved_change", change_formula.format("achieved"), change("achieved"), "pct"),
             Computed(
                 "attained",
-                'IF(OR({achieved}="",{near_term}=""),"",IF(IF({lower_is_better},{achieved}<={near_term},'
-                f"{{achieved}}>={{near_term}}),{ctx.q(ctx.words('attained'))},{ctx.q(ctx.words('missed'))}))",
+                f'IF(OR({{achieved}}="",{{near_term}}=""),"",'
+                f"IF(IF({{lower_is_better}}={ctx.yes},{{achieved}}<={{near_term}},{{achieved}}>={{near_term}}),"
+                f"{ctx.q(ctx.words('attained'))},{ctx.q(ctx.words('missed'))}))",
                 attained,
                 "general",
                 flag=f"{{cell}}={ctx.q(ctx.words('missed'))}",
