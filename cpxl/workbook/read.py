@@ -9,7 +9,6 @@ its sheet and cell.
 from __future__ import annotations
 
 import datetime
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +46,9 @@ def read(path: str | Path) -> Audit:
     >>> read(build(audit, pathlib.Path(tempfile.mkdtemp()) / "a.xlsx")) == audit
     True
     """
-    import openpyxl
+    from .guard import open_workbook
 
-    path = Path(path)
-    if not path.exists():
-        raise AuditError(["the file does not exist"], str(path))
-    try:
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise AuditError([f"not an .xlsx workbook that cpxl can read ({exc})"], str(path)) from None
+    workbook = open_workbook(path)  # checked and bounded first: see cpxl.workbook.guard
     return _Reader(workbook, str(path)).audit()
 
 
