@@ -12,9 +12,12 @@ import datetime
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils.cell import coordinate_to_tuple
+
 from ..audit.model import Audit, AuditError, coerce
 from ..audit.schema import FIELDS, TABLES, Column
-from .labels import choice_code
+from .cells import decode_ooxml_escapes
+from .labels import LABELS, LANGUAGES, choice_code, label
 
 __all__ = ["read"]
 
@@ -52,44 +55,147 @@ def read(path: str | Path) -> Audit:
     return _Reader(workbook, str(path)).audit()
 
 
+#: How many cells typed below one table are listed one by one before the rest are counted.
+_LISTED_BELOW = 10
+
+
 class _Reader:
+    """Reads one workbook by its defined names, exactly as strictly as the sheet's own formulas read it."""
+
     def __init__(self, workbook: Any, source: str):
         self.wb = workbook
         self.source = source
         self.problems: list[str] = []
+        self.lang = _language(workbook)
+        self.yes, self.no = (label(f"word.{w}", self.lang) for w in ("yes", "no"))
+        self.sheet_of: dict[str, str] = {}  # defined name -> its sheet, for messages
 
-    def cells(self, name: str) -> list[list[tuple[str, Any]]] | None:
-        """The cells of a defined name as rows of (address, value); None (and a problem) when missing."""
+    # --- the defined names --------------------------------------------------------------------------
+
+    def cells(self, name: str, shape: str, what: str) -> list[list[tuple[str, Any]]] | None:
+        """The cells of the defined name *name* as rows of (address, value), or None and a problem.
+
+        *shape* is what the name must cover: ``cell``, ``row``, ``column`` or
+        ``block``; *what* says in words what it holds, for the message.
+        """
         defined = self.wb.defined_names.get(name)
         if defined is None:
-            self.problems.append(f"the defined name {name!r} is missing: was this workbook made by cpxl?")
+            self.problems.append(
+                f"the defined name {name!r} is missing ({what}): was it deleted (Formulas > Name Manager)?"
+            )
             return None
-        rows: list[list[tuple[str, Any]]] = []
-        for sheet_name, ref in defined.destinations:
-            ws = self.wb[sheet_name]
-            block = ws[ref.replace("$", "")]
-            if not isinstance(block, tuple):
-                block = ((block,),)
-            elif block and not isinstance(block[0], tuple):
-                block = (block,)
-            for row in block:
-                rows.append([(f"'{sheet_name}'!{cell.coordinate}", _plain(cell.value)) for cell in row])
-        return rows
+        text = defined.attr_text or ""
+        if "#REF!" in text:
+            self.problems.append(
+                f"the defined name {name!r} ({what}) points to deleted cells ({text}): a sheet, rows or columns "
+                "it covered were deleted; restore them (undo) or rebuild the workbook"
+            )
+            return None
+        if defined.type != "RANGE":
+            self.problems.append(f"the defined name {name!r} ({what}) is the constant {text!r}, not cells of a sheet")
+            return None
+        destinations = list(defined.destinations)
+        if len(destinations) != 1:
+            self.problems.append(f"the defined name {name!r} ({what}) covers {len(destinations)} areas ({text}), not 1")
+            return None
+        sheet_name, ref = destinations[0]
+        sheet_name = sheet_name.replace("''", "'")
+        if sheet_name not in self.wb.sheetnames:
+            self.problems.append(
+                f"the defined name {name!r} ({what}) points to the sheet {sheet_name!r}, which is not in the workbook"
+            )
+            return None
+        ws = self.wb[sheet_name]
+        try:
+            first, last = _bounds(ref)
+        except ValueError:
+            self.problems.append(f"the defined name {name!r} ({what}) is not a range of cells: {text!r}")
+            return None
+        (r1, c1), (r2, c2) = first, last
+        expected = {"cell": r1 == r2 and c1 == c2, "row": r1 == r2, "column": c1 == c2, "block": True}[shape]
+        if not expected:
+            self.problems.append(f"the defined name {name!r} ({what}) must cover one {shape} of cells, got {ref}")
+            return None
+        for merged in ws.merged_cells.ranges:
+            if merged.min_row <= r2 and merged.max_row >= r1 and merged.min_col <= c2 and merged.max_col >= c1:
+                self.problems.append(
+                    f"'{sheet_name}'!{merged.coord} are merged cells in {what}: unmerge them "
+                    "(a merged cell keeps only its first value)"
+                )
+                return None
+        self.sheet_of[name] = sheet_name
+        return [
+            [(f"'{sheet_name}'!{cell.coordinate}", _plain(cell.value)) for cell in row]
+            for row in ws.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2)
+        ]
+
+    def below(self, name: str, block: list[list[tuple[str, Any]]], table: str) -> None:
+        """Report every cell typed under the cells of *name* in its columns: no formula sees them."""
+        sheet_name = self.sheet_of[name]
+        ws = self.wb[sheet_name]
+        (r1, c1), (r2, c2) = _bounds(block[0][0][0].split("!")[1] + ":" + block[-1][-1][0].split("!")[1])
+        typed = [
+            cell.coordinate
+            for row in ws.iter_rows(min_row=r2 + 1, max_row=max(ws.max_row, r2 + 1), min_col=c1, max_col=c2)
+            for cell in row
+            if not _blank(cell.value)
+        ]
+        for coordinate in typed[:_LISTED_BELOW]:
+            self.problems.append(
+                f"'{sheet_name}'!{coordinate} is typed below the table {table} (its last row is {r2}), where no "
+                "formula sees it: insert rows inside the table and move it there"
+            )
+        if len(typed) > _LISTED_BELOW:
+            self.problems.append(
+                f"'{sheet_name}': {len(typed) - _LISTED_BELOW} more cells are typed below the table {table}"
+            )
+
+    # --- values -------------------------------------------------------------------------------------
 
     def value(self, where: str, raw: Any, spec: Column | Any, path: str) -> Any:
+        """One cell's value as the schema wants it, read the way the sheet's formulas read it."""
         place = f"{where} ({path})"
-        if spec.kind == "choice" and isinstance(raw, str) and raw.strip():
-            code = choice_code(raw, spec.choices)
-            if code is None:
-                self.problems.append(f"{place} is not one of the choices of its list, got {raw!r}")
+        kind = spec.kind
+        if raw is None or (isinstance(raw, str) and raw == ""):
+            return None
+        if kind in ("number", "fraction", "int"):
+            if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+                shown = "TRUE/FALSE" if isinstance(raw, bool) else f"the text {raw!r}"
+                self.problems.append(
+                    f"{place} holds {shown} where a number goes, which the sheet's formulas count as 0 or skip: "
+                    "type the number itself (no quotes, units or spaces)"
+                )
                 return None
-            return code
+        elif kind == "bool":
+            if isinstance(raw, str) and raw.casefold() in (self.yes.casefold(), self.no.casefold()):
+                return raw.casefold() == self.yes.casefold()
+            self.problems.append(
+                f"{place} must be {self.yes} or {self.no} (the formulas read anything else as {self.no}), "
+                f"got {_shown(raw)}"
+            )
+            return None
+        elif kind == "choice":
+            labels = {label(f"choice.{code}", self.lang).casefold(): code for code in spec.choices}
+            if isinstance(raw, str) and raw.casefold() in labels:
+                return labels[raw.casefold()]
+            if isinstance(raw, str) and not raw.strip():
+                return None
+            hint = "" if choice_code(str(raw), spec.choices) is None else " (the formulas only match the list's words)"
+            self.problems.append(f"{place} is not one of the choices of its list{hint}, got {_shown(raw)}")
+            return None
         return coerce(raw, spec, place, self.problems)
 
+    # --- the audit ----------------------------------------------------------------------------------
+
     def audit(self) -> Audit:
+        if not any(spec.key in self.wb.defined_names for spec in FIELDS):
+            raise AuditError(
+                ["not a cpxl audit workbook: it has none of the defined names cpxl writes (company, tax_rate, ...)"],
+                self.source,
+            )
         fields: dict[str, Any] = {}
         for spec in FIELDS:
-            block = self.cells(spec.key)
+            block = self.cells(spec.key, "cell", f"the field {spec.key}")
             if block:
                 where, raw = block[0][0]
                 fields[spec.key] = self.value(where, raw, spec, f"fields.{spec.key}")
@@ -97,8 +203,12 @@ class _Reader:
         weights = {}
         for key, table in TABLES.items():
             if table.ratings:
-                block = self.cells(f"{key}_weights")
-                if block:
+                block = self.cells(f"{key}_weights", "row", f"the factor weights of {key}")
+                if block and len(block[0]) != len(table.ratings):
+                    self.problems.append(
+                        f"the defined name {key}_weights must cover {len(table.ratings)} cells, got {len(block[0])}"
+                    )
+                elif block:
                     spec = Column("weight", "number", minimum=0)
                     weights[key] = [
                         self.value(where, raw, spec, f"weights.{key}[{j + 1}]")
@@ -109,17 +219,39 @@ class _Reader:
         return Audit.from_dict({"fields": fields, "tables": tables, "weights": weights}, source=self.source)
 
     def table(self, key: str) -> list[dict[str, Any]]:
+        """The records of the list table *key*: its rows that are not wholly blank, and nothing typed below it."""
         table = TABLES[key]
-        columns = {}
+        columns: dict[str, list[tuple[str, Any]]] = {}
         for col in table.columns:
-            block = self.cells(f"{key}_{col.key}")
-            if block is None:
-                return []
-            columns[col.key] = [row[0] for row in block]
-        ratings = self.cells(f"{key}_ratings") if table.ratings else None
-        n = min(len(v) for v in columns.values())
+            name = f"{key}_{col.key}"
+            block = self.cells(name, "column", f"the column {col.key} of the table {key}")
+            if block is not None:
+                columns[col.key] = [row[0] for row in block]
+                self.below(name, block, key)
+        ratings = None
+        if table.ratings:
+            ratings = self.cells(f"{key}_ratings", "block", f"the ratings of the table {key}")
+            if ratings is not None and len(ratings[0]) != len(table.ratings):
+                self.problems.append(
+                    f"the defined name {key}_ratings must be {len(table.ratings)} columns wide, got {len(ratings[0])}"
+                )
+                ratings = None
+            elif ratings is not None:
+                self.below(f"{key}_ratings", ratings, key)
+        if len(columns) < len(table.columns) or (table.ratings and ratings is None):
+            return []
+        lengths = {f"{key}_{k}": len(v) for k, v in columns.items()}
+        if ratings is not None:
+            lengths[f"{key}_ratings"] = len(ratings)
+        if len(set(lengths.values())) > 1:
+            shown = ", ".join(f"{name} on '{self.sheet_of[name]}' {n}" for name, n in lengths.items())
+            self.problems.append(
+                f"the table {key} has a different number of rows on its sheets ({shown}): rows were inserted or "
+                "deleted on one sheet only; insert or delete the same rows on every sheet of the table, or undo"
+            )
+            return []
         records = []
-        for i in range(n):
+        for i in range(next(iter(lengths.values()))):
             raw = {k: columns[k][i][1] for k in columns}
             raw_ratings = [cell[1] for cell in ratings[i]] if ratings else []
             if all(_blank(v) for v in [*raw.values(), *raw_ratings]):
@@ -139,12 +271,35 @@ class _Reader:
         return records
 
 
+def _language(workbook: Any) -> str:
+    """The language a workbook was built in: its ``cpxl_lang`` property, else the language of its sheet names."""
+    for prop in getattr(workbook, "custom_doc_props", None) or ():
+        if getattr(prop, "name", None) == "cpxl_lang" and getattr(prop, "value", None) in LANGUAGES:
+            return prop.value
+    zh = {label(key, "zh") for key in LABELS if key.startswith("sheet.")}
+    return "zh" if zh & set(workbook.sheetnames) else "en"
+
+
+def _bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(row, column) of the first and last cell of an A1 reference such as ``$B$9:$B$68`` (1-based)."""
+    parts = ref.replace("$", "").split(":")
+    first = coordinate_to_tuple(parts[0])
+    last = coordinate_to_tuple(parts[-1])
+    return first, last
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value).upper() if isinstance(value, bool) else f"{value:g}"
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _plain(value: Any) -> Any:
-    """Cell values as the schema reads them: a date typed into a text column becomes its ISO text."""
+    """Cell values as the schema reads them: text exactly as typed, a date in a text column as its ISO text."""
+    if isinstance(value, str):
+        return decode_ooxml_escapes(value)
     if isinstance(value, datetime.datetime):
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
     if isinstance(value, datetime.date):
