@@ -68,7 +68,7 @@ class _Reader:
         self.problems: list[str] = []
         self.lang = _language(workbook)
         self.yes, self.no = (label(f"word.{w}", self.lang) for w in ("yes", "no"))
-        self.sheet_of: dict[str, str] = {}  # defined name -> its sheet, for messages
+        self.areas: dict[str, tuple[str, int, int, int, int]] = {}  # name -> (sheet, first row, col, last row, col)
 
     # --- the defined names --------------------------------------------------------------------------
 
@@ -123,17 +123,16 @@ class _Reader:
                     "(a merged cell keeps only its first value)"
                 )
                 return None
-        self.sheet_of[name] = sheet_name
+        self.areas[name] = (sheet_name, r1, c1, r2, c2)
         return [
             [(f"'{sheet_name}'!{cell.coordinate}", _plain(cell.value)) for cell in row]
             for row in ws.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2)
         ]
 
-    def below(self, name: str, block: list[list[tuple[str, Any]]], table: str) -> None:
+    def below(self, name: str, table: str) -> None:
         """Report every cell typed under the cells of *name* in its columns: no formula sees them."""
-        sheet_name = self.sheet_of[name]
+        sheet_name, _, c1, r2, c2 = self.areas[name]
         ws = self.wb[sheet_name]
-        (r1, c1), (r2, c2) = _bounds(block[0][0][0].split("!")[1] + ":" + block[-1][-1][0].split("!")[1])
         typed = [
             cell.coordinate
             for row in ws.iter_rows(min_row=r2 + 1, max_row=max(ws.max_row, r2 + 1), min_col=c1, max_col=c2)
@@ -227,7 +226,7 @@ class _Reader:
             block = self.cells(name, "column", f"the column {col.key} of the table {key}")
             if block is not None:
                 columns[col.key] = [row[0] for row in block]
-                self.below(name, block, key)
+                self.below(name, key)
         ratings = None
         if table.ratings:
             ratings = self.cells(f"{key}_ratings", "block", f"the ratings of the table {key}")
@@ -237,14 +236,14 @@ class _Reader:
                 )
                 ratings = None
             elif ratings is not None:
-                self.below(f"{key}_ratings", ratings, key)
+                self.below(f"{key}_ratings", key)
         if len(columns) < len(table.columns) or (table.ratings and ratings is None):
             return []
         lengths = {f"{key}_{k}": len(v) for k, v in columns.items()}
         if ratings is not None:
             lengths[f"{key}_ratings"] = len(ratings)
         if len(set(lengths.values())) > 1:
-            shown = ", ".join(f"{name} on '{self.sheet_of[name]}' {n}" for name, n in lengths.items())
+            shown = ", ".join(f"{name} on '{self.areas[name][0]}' {n}" for name, n in lengths.items())
             self.problems.append(
                 f"the table {key} has a different number of rows on its sheets ({shown}): rows were inserted or "
                 "deleted on one sheet only; insert or delete the same rows on every sheet of the table, or undo"
