@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .audit.schema import MAX_ROWS
 from .core import CPError
 from .excel.commands import addin, functions, lite
 
@@ -122,6 +123,16 @@ OUTPUT = click.option(
 )
 
 
+ROWS = click.option(
+    "--rows",
+    type=click.IntRange(0, MAX_ROWS),
+    default=0,
+    metavar="N",
+    help="Give every list table at least N rows (a blank workbook has 60 streams, options and causes, 30 units, "
+    "...; a filled one always 10 empty rows after its records).",
+)
+
+
 def _may_write(output: Path, force: bool) -> bool:
     """Whether OUTPUT may be written: it is new, --force was given, or the user says yes at the terminal."""
     if not output.exists() or force:
@@ -134,10 +145,11 @@ def _may_write(output: Path, force: bool) -> bool:
 @main.command()
 @LANG
 @click.option("--example", is_flag=True, help="The worked example (a fine-chemicals plant) instead of a blank audit.")
+@ROWS
 @OUTPUT
 @FORCE
 @reports_data_errors
-def new(lang: str, example: bool, output: Path, force: bool) -> None:
+def new(lang: str, example: bool, rows: int, output: Path, force: bool) -> None:
     """Write a blank (or the worked-example) audit workbook, or its data file.
 
     \b
@@ -149,6 +161,7 @@ def new(lang: str, example: bool, output: Path, force: bool) -> None:
     Examples:
       cpxl new -o audit.xlsx
       cpxl new --lang zh --example -o 示例.xlsx
+      cpxl new --rows 120 -o big-plant.xlsx   (120 rows in every list table)
       cpxl new --example -o example.yaml      (start an audit file to edit;
                                                its comments explain units and codes)
 
@@ -159,17 +172,23 @@ def new(lang: str, example: bool, output: Path, force: bool) -> None:
     from .audit import Audit
 
     audit = Audit.example(lang) if example else Audit.blank()
-    _write(audit, output, lang, force)
+    _write(audit, output, lang, force, rows)
 
 
 @main.command()
 @click.argument("audit_file", type=click.Path(dir_okay=False, path_type=Path))
 @LANG
+@ROWS
 @OUTPUT
 @FORCE
 @reports_data_errors
-def build(audit_file: Path, lang: str, output: Path, force: bool) -> None:
-    """Build one filled audit workbook from an audit data file (.yaml, .yml or .json).
+def build(audit_file: Path, lang: str, rows: int, output: Path, force: bool) -> None:
+    """Build one filled audit workbook from an audit data file (.yaml, .yml or .json) or a filled workbook.
+
+    \b
+    A filled workbook (.xlsx) is read back first, as strictly as its formulas
+    read it, and written anew: every cached value recomputed, with room to grow
+    (--rows). Use it when a table is full.
 
     \b
     Every problem in the file is listed with where it is, and nothing is
@@ -181,6 +200,7 @@ def build(audit_file: Path, lang: str, output: Path, force: bool) -> None:
     Example:
       cpxl build plant.yaml --lang zh -o plant.xlsx
       cpxl build plant.yaml -o plant.json      (the same audit as JSON)
+      cpxl build filled.xlsx --rows 150 -o roomier.xlsx
 
     \b
     Exit codes: 0 written, 1 AUDIT_FILE is wrong (the message says where) or
@@ -188,10 +208,16 @@ def build(audit_file: Path, lang: str, output: Path, force: bool) -> None:
     """
     from .audit import Audit
 
-    _write(Audit.load(audit_file), output, lang, force)
+    if audit_file.suffix.lower() == ".xlsx":
+        from .workbook import read
+
+        audit = read(audit_file)
+    else:
+        audit = Audit.load(audit_file)
+    _write(audit, output, lang, force, rows)
 
 
-def _write(audit: Any, output: Path, lang: str, force: bool) -> None:
+def _write(audit: Any, output: Path, lang: str, force: bool, rows: int = 0) -> None:
     if not _may_write(output, force):
         click.echo("nothing written", err=True)
         sys.exit(EXIT_DATA_ERROR)
@@ -200,7 +226,7 @@ def _write(audit: Any, output: Path, lang: str, force: bool) -> None:
     else:
         from .workbook import build
 
-        build(audit, output, lang, overwrite=True)
+        build(audit, output, lang, rows=rows, overwrite=True)
     click.echo(f"wrote {output}")
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "COST_CLASSES",
     "FIELDS",
     "FOCUS_FACTORS",
+    "MAX_ROWS",
     "MEDIA",
     "RANKING_FACTORS",
     "SCHEMA_VERSION",
@@ -31,6 +32,9 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+
+#: The most rows a workbook gives a list table (``cpxl new --rows``): far beyond any audit, well within a sheet.
+MAX_ROWS = 10_000
 
 #: The seven audit stages (DOMAIN §1.1), as codes; labels live in the workbook's label table.
 STAGES = ("planning", "pre_assessment", "assessment", "options", "feasibility", "implementation", "continuous")

@@ -9,17 +9,14 @@ import xlsxwriter
 
 from .. import __version__
 from ..audit.model import Audit
-from ..audit.schema import SCHEMA_VERSION
+from ..audit.schema import MAX_ROWS, SCHEMA_VERSION
 from ..core.errors import CPError
 from ..io import atomic_write
 from .engine import Book
 from .labels import LANGUAGES, label
 from .sheets import write_audit
 
-__all__ = ["MAX_ROWS", "build"]
-
-#: The most rows a list table can be given (``cpxl new --rows``): far beyond any audit, well within a sheet.
-MAX_ROWS = 10_000
+__all__ = ["build"]
 
 
 def build(audit: Audit, path: str | Path, lang: str = "en", *, rows: int = 0, overwrite: bool = False) -> Path:
