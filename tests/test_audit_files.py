@@ -261,6 +261,7 @@ SHAPES = [
     ("fields: {company: {name: x}}", "fields.company must be text, got a mapping"),
     ("fields: {company: [a, b]}", "fields.company must be text, got a list"),
     ("fields: {company: .nan}", "fields.company must be text, got nan"),
+    ("tables: {team: [{name: Li, role: no}]}", "team[1].role must be text, got False (in YAML, put yes, no, on"),
     ("fields: {company: !!binary aGk=}", "fields.company must be text, got binary data"),
     ("tables: {products: [{name: P, output: 1, main: [1]}]}", "products[1].main must be TRUE or FALSE, got a list"),
     ("weights: {focus: {a: 1}}", "weights.focus must list 6 weights, got a mapping"),

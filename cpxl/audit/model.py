@@ -255,6 +255,9 @@ def coerce(value: Any, spec: Column | Field, where: str, problems: list[str]) ->
             return word in _TRUE_WORDS
         problems.append(f"{where} must be TRUE or FALSE, got {_kind_of(value)}")
         return None
+    if isinstance(value, bool):  # YAML reads an unquoted yes, no, on, off as TRUE/FALSE: never guess the text
+        problems.append(f"{where} must be text, got {value} (in YAML, put yes, no, on, off in quotes: 'no')")
+        return None
     if not isinstance(value, _TEXT_SCALARS) or (isinstance(value, float) and not math.isfinite(value)):
         problems.append(f"{where} must be text, got {_kind_of(value)}")
         return None
