@@ -23,8 +23,10 @@ import pytest
 
 from cpxl.audit import Audit, AuditError
 from cpxl.workbook import build, read
-from cpxl.workbook.guard import MAX_PARTS, MAX_SHEET_ELEMENTS, open_workbook
+from cpxl.workbook.guard import MAX_PARTS, MAX_XML_ELEMENTS, open_workbook
+from cpxl.workbook.libreoffice import find_soffice
 
+IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 SECONDS = 5  # loose bounds for a bomb, opened in a child process
 PEAK_BYTES = 500e6
 
@@ -197,6 +199,7 @@ def test_a_file_over_the_size_limit_is_refused_from_its_size(tmp_path):
         ("工厂,用水量\n甲,12\n".encode("gb18030"), "the file is text (CSV or plain text)"),
         (b"<!DOCTYPE html><html><body><table><tr><td>1</td></tr></table>", "the file is an HTML page"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "the file is a PDF document"),
+        ("\ufeff<html><table><tr><td>1</td></tr></table>".encode(), "the file is an HTML page"),
         (b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">', "Excel 2003 XML"),
         (bytes(range(256)) * 4, "binary data of an unknown kind (it starts with 00 01 02 03"),
     ],
@@ -251,6 +254,17 @@ def test_other_and_damaged_compound_files(tmp_path):
     assert "an OLE2 compound file" in refusal(path)
     path.write_bytes(ole2(["Workbook"])[:512] + b"\xff" * 100)  # a header and nothing it points to
     assert "a damaged OLE2 compound file" in refusal(path)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(find_soffice() is None and not IN_CI, reason="LibreOffice (soffice) is not installed")
+def test_a_legacy_xls_and_an_ods_saved_by_libreoffice_are_named(tmp_path, example):
+    from cpxl.workbook.libreoffice import _convert
+
+    (xls,) = _convert([example], tmp_path, "xls", timeout=180, recalc=False)
+    assert refusal(xls) == "the file is a legacy .xls workbook: open it in Excel and save as .xlsx"
+    (ods,) = _convert([example], tmp_path, "ods", timeout=180, recalc=False)
+    assert "the file is an OpenDocument spreadsheet (.ods)" in refusal(ods)
 
 
 # --- zips that are not .xlsx workbooks -----------------------------------------------------------------------
@@ -400,11 +414,18 @@ def test_worksheets_with_too_many_cells_load_only_in_read_only_mode(tmp_path, ex
     )
     dense = repack(example, tmp_path / "dense.xlsx", {"xl/worksheets/sheet2.xml": sheet.encode()})
     problem = refusal(dense)
-    assert problem.startswith("the worksheets hold 3")
-    assert f"over the {MAX_SHEET_ELEMENTS:,} cpxl loads at once" in problem
+    assert problem.startswith("the workbook holds 3")
+    assert f"XML elements (cells, values, strings...), over the {MAX_XML_ELEMENTS:,} cpxl loads at once" in problem
     workbook = open_workbook(dense, read_only=True)
     assert next(workbook.worksheets[1].iter_rows(values_only=True)) == (1,) * 10
     workbook.close()
+
+
+def test_too_many_shared_strings_are_refused_even_in_read_only_mode(tmp_path, example):
+    strings = "".join(f"<si><t>string {k}</t></si>" for k in range(150_000))  # openpyxl reads them all
+    table = f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{strings}</sst>'
+    crowded = repack(example, tmp_path / "strings.xlsx", {"xl/sharedStrings.xml": table.encode()})
+    assert refusal(crowded, read_only=True).startswith("the workbook holds 30")
 
 
 # --- a workbook made by cpxl ---------------------------------------------------------------------------------

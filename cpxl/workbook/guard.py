@@ -21,15 +21,17 @@ Everything is bounded before it is parsed (the limits are the module's constants
 * the XML: no part may declare a document type (``<!DOCTYPE``, which no spreadsheet application writes and
   which entity bombs need), found in the same pass; behind that, openpyxl parses with :mod:`defusedxml`
   (a dependency for this reason), which refuses entity declarations in any encoding;
-* the work: in full mode (``read_only=False``) openpyxl keeps every cell, at about 6–18 µs and 400 bytes a
-  cell, so the worksheets may hold at most :data:`MAX_SHEET_ELEMENTS` XML elements (cells and their values,
-  counted in the same pass): about 5 s and 150 MB at most. ``read_only=True`` streams and skips this limit.
+* the work: openpyxl builds an object for every XML element it parses, at 6–18 µs and, for cells, some
+  400 bytes each (a million numbers took 22 s and 420 MB in full mode; 300,000 shared strings took 6 s even
+  in read-only mode), so the XML parts may hold at most :data:`MAX_XML_ELEMENTS` elements in all (counted
+  in the same pass): just under the limit, 2–3 s and under 200 MB. With ``read_only=True`` the worksheets,
+  which openpyxl then streams, are not counted.
 
-A cpxl workbook is about 50 KB on disk, 240 KB unpacked, 6,000 sheet elements: far inside every limit, and
+A cpxl workbook is about 50 KB on disk, 240 KB unpacked, 8,000 XML elements: far inside every limit, and
 the checks cost a few milliseconds (``benchmarks/bench_guard.py``).
 
 The legacy and password-protected formats are both OLE2 compound files; their directory is parsed here
-(about 60 lines: header, FAT, the directory's sector chain, the entry names) rather than through a
+(about 70 lines: header, FAT, the directory's sector chain, the entry names) rather than through a
 dependency, since only the names of the streams are needed. This module imports the standard library,
 openpyxl (lazily, inside :func:`open_workbook`) and :class:`~cpxl.audit.model.AuditError`.
 """
@@ -54,8 +56,8 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_PARTS",
     "MAX_RATIO",
-    "MAX_SHEET_ELEMENTS",
     "MAX_UNPACKED_BYTES",
+    "MAX_XML_ELEMENTS",
     "open_workbook",
 ]
 
@@ -69,8 +71,9 @@ MAX_PARTS = 10_000
 MAX_RATIO = 100
 #: Parts at least this large (1 MB unpacked) must respect :data:`MAX_RATIO`; small parts may compress better.
 RATIO_FROM_BYTES = 1_000_000
-#: The most XML elements the worksheets may hold when loaded in full mode (a cpxl example has about 6,000).
-MAX_SHEET_ELEMENTS = 250_000
+#: The most XML elements the parts may hold in all (a cpxl example has about 8,000); read-only mode does
+#: not count the worksheets.
+MAX_XML_ELEMENTS = 250_000
 
 _CHUNK = 1 << 20  # inflate 1 MiB at a time
 _MAX_DIRECTORY_BYTES = MAX_PARTS * 400  # the zip's central directory, read whole by zipfile
@@ -90,8 +93,8 @@ def open_workbook(
     data_only : bool, optional
         Cells give their cached values rather than their formulas (openpyxl's ``data_only``) [-]
     read_only : bool, optional
-        Load lazily (openpyxl's ``read_only``); skips the :data:`MAX_SHEET_ELEMENTS` limit. Close the
-        workbook when done [-]
+        Load lazily (openpyxl's ``read_only``): the worksheets' cells do not count towards
+        :data:`MAX_XML_ELEMENTS`. Close the workbook when done [-]
 
     Returns
     -------
@@ -219,15 +222,15 @@ def _check(data: bytes, source: str, *, full: bool) -> None:
                 f"for parts over {_size(RATIO_FROM_BYTES)}: refused as a zip bomb"
             )
     _check_kind(data, archive, source)
-    sheet_elements = 0
+    loaded = 0  # the XML elements openpyxl will build objects for
     for info in infos:
         elements = _inflate_bounded(data, info, source)
-        if info.filename.lower().startswith("xl/worksheets/"):
-            sheet_elements += elements
-    if full and sheet_elements > MAX_SHEET_ELEMENTS:
+        if full or not info.filename.lower().startswith("xl/worksheets/"):
+            loaded += elements
+    if loaded > MAX_XML_ELEMENTS:
         raise refuse(
-            f"the worksheets hold {sheet_elements:,} XML elements (cells and their values), over the "
-            f"{MAX_SHEET_ELEMENTS:,} cpxl loads at once: delete the sheets or rows that are not part of the audit"
+            f"the workbook holds {loaded:,} XML elements (cells, values, strings...), over the "
+            f"{MAX_XML_ELEMENTS:,} cpxl loads at once: delete the sheets or rows that are not part of the audit"
         )
 
 
@@ -379,7 +382,7 @@ def _looks_like(data: bytes) -> str:
     text = _as_text(head)
     if text is None:
         return f"binary data of an unknown kind (it starts with {head[:8].hex(' ')})"
-    lowered = text.lstrip().lower()
+    lowered = text.lstrip("\ufeff").lstrip().lower()
     if lowered.startswith(("<!doctype html", "<html")) or "<table" in lowered[:2000]:
         return "an HTML page (some systems export 'Excel' files as HTML tables): open it in Excel and save it as .xlsx"
     if lowered.startswith("<?xml") or lowered.startswith("<"):
