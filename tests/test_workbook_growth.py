@@ -1,0 +1,277 @@
+"""What people do to a workbook after it leaves cpxl: tables that grow, cells typed where no formula looks,
+values the formulas would misread, and names or sheets broken by editing. Nothing is dropped silently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.utils.cell import coordinate_to_tuple
+
+from cpxl.audit import TABLES, Audit, AuditError
+from cpxl.audit.schema import FIELDS
+from cpxl.workbook import build, read
+from cpxl.workbook.labels import label
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("growth")
+    return {
+        f"{kind}-{lang}": build(audit, folder / f"{kind}-{lang}.xlsx", lang)
+        for lang in ("en", "zh")
+        for kind, audit in (("example", Audit.example(lang)), ("blank", Audit.blank()))
+    }
+
+
+def area(wb: Any, name: str) -> tuple[Any, int, int, int, int]:
+    """The sheet and (first row, first column, last row, last column) of a defined name, 1-based."""
+    sheet, ref = wb.defined_names[name].attr_text.rsplit("!", 1)
+    first, _, last = ref.replace("$", "").partition(":")
+    (r1, c1), (r2, c2) = coordinate_to_tuple(first), coordinate_to_tuple(last or first)
+    return wb[sheet.strip("'").replace("''", "'")], r1, c1, r2, c2
+
+
+def table_names(table: str) -> list[str]:
+    spec = TABLES[table]
+    return [f"{table}_{c.key}" for c in spec.columns] + ([f"{table}_ratings"] if spec.ratings else [])
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(AuditError) as info:
+        read(path)
+    return info.value.problems
+
+
+# --- tables that grow ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("book", ["blank-en", "blank-zh", "example-en", "example-zh"])
+def test_nothing_is_written_below_a_list_table_in_its_columns(books, book):
+    wb = openpyxl.load_workbook(books[book])
+    for table in TABLES:
+        for name in table_names(table):
+            ws, _, c1, r2, c2 = area(wb, name)
+            below = [
+                cell.coordinate
+                for row in ws.iter_rows(min_row=r2 + 1, max_row=max(ws.max_row, r2 + 1), min_col=c1, max_col=c2)
+                for cell in row
+                if cell.value is not None
+            ]
+            assert below == [], (name, below)
+
+
+def test_a_blank_workbook_holds_the_rows_an_audit_needs(books):
+    wb = openpyxl.load_workbook(books["blank-en"])
+    wanted = {
+        "streams_name": 60,
+        "options_id": 60,  # register and screening
+        "options_ratings": 60,  # ranking
+        "options_investment": 60,  # feasibility
+        "options_before": 60,  # environmental evaluation
+        "options_status": 60,  # implementation
+        "causes_cause": 60,
+        "units_name": 30,
+        "consumption_amount": 30,
+        "pollutants_generated": 30,
+    }
+    for name, rows in wanted.items():
+        _, r1, _, r2, _ = area(wb, name)
+        assert r2 - r1 + 1 == rows, name
+
+
+def test_rows_gives_every_table_more_and_a_filled_table_keeps_spare_rows(tmp_path):
+    wb = openpyxl.load_workbook(build(Audit.blank(), tmp_path / "big.xlsx", rows=150))
+    for table in TABLES:
+        for name in table_names(table):
+            _, r1, _, r2, _ = area(wb, name)
+            assert r2 - r1 + 1 == 150, name
+    data = Audit.example().to_dict()
+    data["tables"]["options"] = [
+        {"id": f"F{i}", "name": f"Option {i}", "aspect": "management", "cost_class": "no_low"} for i in range(75)
+    ]
+    wb = openpyxl.load_workbook(build(Audit.from_dict(data), tmp_path / "many.xlsx"))
+    _, r1, _, r2, _ = area(wb, "options_status")
+    assert r2 - r1 + 1 == 85  # 75 options and 10 empty rows
+    with pytest.raises(Exception, match="rows must be a whole number from 0 to 10000"):
+        build(Audit.blank(), tmp_path / "bad.xlsx", rows=-1)
+
+
+def test_every_table_title_counts_what_is_typed_below_it(books):
+    wb = openpyxl.load_workbook(books["example-en"])
+    below_ranges = set()
+    for table in TABLES:
+        for name in table_names(table):
+            ws, _, c1, r2, _ = area(wb, name)
+            titles = [
+                cell
+                for row in ws.iter_rows(max_row=r2)
+                for cell in row
+                if isinstance(cell.value, str) and cell.value.startswith("=") and "COUNTA(" in cell.value
+            ]
+            covering = [t for t in titles if f"${r2 + 1}:" in t.value and t.column <= c1]
+            assert covering, name
+            below_ranges.update(t.value.split("COUNTA(")[1].split(")")[0] for t in covering)
+    dashboard = openpyxl.load_workbook(books["example-en"])[label("sheet.dashboard", "en")]
+    total = next(
+        c.value for row in dashboard.iter_rows() for c in row if isinstance(c.value, str) and "COUNTA(" in c.value
+    )
+    assert all(r in total for r in below_ranges)
+
+
+# --- nothing typed is dropped silently ------------------------------------------------------------------------
+
+
+def test_a_stream_typed_below_the_table_is_reported_with_its_cell(books, tmp_path):
+    wb = openpyxl.load_workbook(books["blank-en"])
+    ws, r1, c1, r2, _ = area(wb, "streams_name")
+    ws.cell(r1, c1).value = "Feed"
+    _, _, tc, _, _ = area(wb, "streams_target")
+    ws.cell(r1, tc).value = "Reactor"
+    ws.cell(r2 + 1, c1).value = "Stream 61"
+    ws.cell(r2 + 3, c1 + 3).value = 250
+    wb.save(path := tmp_path / "typed-below.xlsx")
+    found = problems(path)
+    assert f"'3 Flowsheet'!A{r2 + 1} is typed below the table streams (its last row is {r2})" in found[0]
+    assert any(f"'3 Flowsheet'!D{r2 + 3} is typed below the table streams" in p for p in found)
+    assert len(found) == 2
+
+
+# --- read() is as strict as the formulas ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "message"),
+    [
+        ("streams_measured", "1,500", "holds the text '1,500' where a number goes"),
+        ("streams_measured", " ", "holds the text ' ' where a number goes"),
+        ("streams_measured", True, "holds TRUE/FALSE where a number goes"),
+        ("options_technical_ok", "yes ", "must be Yes or No (the formulas read anything else as No), got 'yes '"),
+        ("options_technical_ok", True, "must be Yes or No (the formulas read anything else as No), got TRUE"),
+        ("options_technical_ok", 1, "must be Yes or No (the formulas read anything else as No), got 1"),
+        ("options_technical_ok", "是", "must be Yes or No"),
+        ("consumption_category", "原料", "is not one of the choices of its list (the formulas only match"),
+    ],
+)
+def test_a_cell_the_formulas_would_misread_is_reported(books, tmp_path, name, typed, message):
+    wb = openpyxl.load_workbook(books["example-en"])
+    ws, r1, c1, _, _ = area(wb, name)
+    ws.cell(r1, c1).value = typed
+    wb.save(path := tmp_path / "misread.xlsx")
+    found = problems(path)
+    assert len(found) == 1 and found[0].startswith(f"'{ws.title}'!{ws.cell(r1, c1).coordinate} ("), found
+    assert message in found[0]
+
+
+def test_what_the_formulas_accept_the_reader_accepts(books, tmp_path):
+    wb = openpyxl.load_workbook(books["example-en"])
+    ws, r1, c1, _, _ = area(wb, "options_technical_ok")
+    ws.cell(r1, c1).value = "no"  # comparisons in formulas ignore case
+    ws, r1, c1, _, _ = area(wb, "consumption_category")
+    ws.cell(r1, c1).value = "RAW MATERIAL"
+    wb.save(path := tmp_path / "cases.xlsx")
+    audit = read(path)
+    assert audit.tables["options"][0]["technical_ok"] is False
+    assert audit.tables["consumption"][0]["category"] == "raw_material"
+
+
+def test_yes_no_cells_are_dropdowns_in_the_books_language_and_misread_cells_are_flagged(books):
+    for lang in ("en", "zh"):
+        wb = openpyxl.load_workbook(books[f"example-{lang}"])
+        ws, r1, c1, _, _ = area(wb, "options_technical_ok")
+        assert ws.cell(r1, c1).value == label("word.yes", lang)
+        coordinate = ws.cell(r1, c1).coordinate
+        lists = [v for v in ws.data_validations.dataValidation if coordinate in v.sqref]
+        assert [v.formula1 for v in lists] == [f'"{label("word.yes", lang)},{label("word.no", lang)}"']
+        rules = [rule.formula[0] for rng in ws.conditional_formatting if coordinate in rng.sqref for rule in rng.rules]
+        assert any(f'"{label("word.yes", lang)}"' in rule for rule in rules)
+        ws, r1, c1, _, _ = area(wb, "streams_measured")
+        coordinate = ws.cell(r1, c1).coordinate
+        rules = [rule.formula[0] for rng in ws.conditional_formatting if coordinate in rng.sqref for rule in rng.rules]
+        assert f'AND({coordinate}<>"",NOT(ISNUMBER({coordinate})))' in rules
+        messages = [v.error for v in ws.data_validations.dataValidation if coordinate in v.sqref]
+        assert messages == [{"en": "A number ≥ 0, in t.", "zh": "请输入数字，≥ 0，单位 t。"}[lang]]
+
+
+# --- a broken workbook is a clear error, never an empty table --------------------------------------------------
+
+
+def broken(books: dict[str, Path], tmp_path: Path, change: Any) -> list[str]:
+    wb = openpyxl.load_workbook(books["example-en"])
+    change(wb)
+    wb.save(path := tmp_path / "broken.xlsx")
+    return problems(path)
+
+
+def test_a_name_whose_cells_were_deleted_is_an_error_not_an_empty_table(books, tmp_path):
+    def delete(wb):
+        wb.defined_names["options_id"].attr_text = "'4 Options'!#REF!"
+
+    found = broken(books, tmp_path, delete)
+    assert found == [
+        "the defined name 'options_id' (the column id of the table options) points to deleted cells "
+        "('4 Options'!#REF!): a sheet, rows or columns it covered were deleted; restore them (undo) or rebuild "
+        "the workbook"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda wb: wb.defined_names.pop("streams_measured"), "the defined name 'streams_measured' is missing"),
+        (
+            lambda wb: setattr(wb.defined_names["tax_rate"], "attr_text", "0.25"),
+            "the defined name 'tax_rate' (the field tax_rate) is the constant '0.25', not cells of a sheet",
+        ),
+        (
+            lambda wb: wb.remove(wb["3 Waste causes"]),
+            "the defined name 'causes_waste' (the column waste of the table causes) points to the sheet "
+            "'3 Waste causes', which is not in the workbook",
+        ),
+        (
+            lambda wb: setattr(wb["3 Flowsheet"], "title", "Streams"),
+            "points to the sheet '3 Flowsheet', which is not in the workbook",
+        ),
+        (
+            lambda wb: setattr(wb.defined_names["company"], "attr_text", "'2 Company'!$B$2:$B$3"),
+            "the defined name 'company' (the field company) must cover one cell of cells, got $B$2:$B$3",
+        ),
+        (
+            lambda wb: wb["4 Options"].merge_cells("B4:C4"),
+            "'4 Options'!B4:C4 are merged cells in the column name of the table options: unmerge them",
+        ),
+    ],
+)
+def test_each_broken_name_or_sheet_is_named_in_the_problems(books, tmp_path, change, message):
+    found = broken(books, tmp_path, change)
+    assert any(message in p for p in found), found
+
+
+def test_rows_inserted_on_one_sheet_only_are_an_error(books, tmp_path):
+    def longer(wb):
+        wb.defined_names["options_investment"].attr_text = "'5 Feasibility'!$C$3:$C$63"
+
+    found = broken(books, tmp_path, longer)
+    assert len(found) == 1
+    assert found[0].startswith("the table options has a different number of rows on its sheets (")
+    assert "options_investment on '5 Feasibility' 61" in found[0] and "options_id on '4 Options' 60" in found[0]
+
+
+def test_renamed_and_reordered_sheets_still_read_when_the_names_follow(books, tmp_path):
+    wb = openpyxl.load_workbook(books["example-en"])
+    old, new = "3 Flowsheet", "Streams (measured)"
+    for item in wb.defined_names.values():
+        item.attr_text = item.attr_text.replace(f"'{old}'!", f"'{new}'!")
+    wb[old].title = new
+    wb.move_sheet(new, offset=-3)
+    wb.save(path := tmp_path / "renamed.xlsx")
+    assert read(path) == Audit.example("en")
+
+
+def test_every_field_and_table_column_is_read_from_its_name_whatever_the_layout(books):
+    wb = openpyxl.load_workbook(books["blank-zh"])
+    for spec in FIELDS:
+        area(wb, spec.key)
+    assert read(books["blank-zh"]) == Audit.blank()
