@@ -60,6 +60,5 @@ def test_every_text_cell_reads_back_exactly_through_cells(book):
         assert text in found, text
 
 
-@pytest.mark.xfail(strict=True, reason="reader wiring pending")
 def test_build_then_read_gives_the_same_texts(book):
     assert read(book) == audit_with_texts()

@@ -129,10 +129,10 @@ def open_workbook(
     source = str(path)
     data = _read_bounded(Path(path), source)
     _check(data, source, full=not read_only)
-    import openpyxl
+    from .cells import load_workbook  # openpyxl, with cell text kept as the file spells it
 
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only, read_only=read_only)
+        return load_workbook(io.BytesIO(data), data_only=data_only, read_only=read_only)
     except Exception as exc:  # any failure of the parser is the file's fault: one line, no traceback
         raise AuditError([f"not an .xlsx workbook that cpxl can read ({_one_line(exc)})"], source) from None
 
