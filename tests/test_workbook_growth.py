@@ -275,3 +275,39 @@ def test_every_field_and_table_column_is_read_from_its_name_whatever_the_layout(
     for spec in FIELDS:
         area(wb, spec.key)
     assert read(books["blank-zh"]) == Audit.blank()
+
+
+def test_a_formula_replaced_by_its_value_is_reported(books, tmp_path):
+    lost = []
+
+    def paste_values(wb):
+        for name, value in (("units_closure", 0.025), ("result_grade", None)):  # Paste Values; a result cleared
+            ws, r, c, _, _ = area(wb, name)
+            ws.cell(r, c).value = value
+            lost.append(f"'{ws.title}'!{ws.cell(r, c).coordinate} ({name})")
+
+    found = broken(books, tmp_path, paste_values)
+    tail = (
+        " holds a value where cpxl wrote a formula, so the sheet no longer computes it: copy the formula from the "
+        "row above, or rebuild with cpxl build"
+    )
+    assert sorted(found) == sorted(place + tail for place in lost)
+
+
+def test_a_name_over_a_whole_sheet_and_a_cell_at_the_last_row_cost_nothing(books, tmp_path):
+    """A hostile name must not make the reader create a billion empty cells; the last row is still searched."""
+    import time
+
+    def hostile(wb):
+        wb.defined_names["team_role"].attr_text = "'1 Team & plan'!$A$1:$XFD$1048576"
+        ws, _, c1, _, _ = area(wb, "streams_name")
+        ws.cell(1048576, c1).value = "at the bottom"
+
+    start = time.perf_counter()
+    found = broken(books, tmp_path, hostile)
+    assert time.perf_counter() - start < 20
+    assert (
+        "the defined name 'team_role' (the column role of the table team) covers $A$1:$XFD$1048576, more than any "
+        "cpxl table: at most 20,000 rows and 64 columns" in found
+    )
+    assert any(p.startswith("'3 Flowsheet'!A1048576 is typed below the table streams") for p in found)

@@ -15,8 +15,9 @@ from typing import Any
 from openpyxl.utils.cell import coordinate_to_tuple
 
 from ..audit.model import Audit, AuditError, coerce
-from ..audit.schema import FIELDS, TABLES, Column
+from ..audit.schema import FIELDS, MAX_ROWS, TABLES, Column
 from .cells import decode_ooxml_escapes
+from .engine import col_letter
 from .labels import LABELS, LANGUAGES, choice_code, label
 
 __all__ = ["read"]
@@ -52,22 +53,30 @@ def read(path: str | Path) -> Audit:
     from .guard import open_workbook
 
     workbook = open_workbook(path)  # checked and bounded first: see cpxl.workbook.guard
-    return _Reader(workbook, str(path)).audit()
+    formulas = open_workbook(path, data_only=False, read_only=True)
+    try:
+        return _Reader(workbook, str(path), formulas).audit()
+    finally:
+        formulas.close()
 
 
 #: How many cells typed below one table are listed one by one before the rest are counted.
 _LISTED_BELOW = 10
+#: The most rows and columns a defined name may cover: a table of MAX_ROWS with rows inserted, and a ratings block.
+_MAX_NAME_ROWS, _MAX_NAME_COLUMNS = 2 * MAX_ROWS, 64
 
 
 class _Reader:
     """Reads one workbook by its defined names, exactly as strictly as the sheet's own formulas read it."""
 
-    def __init__(self, workbook: Any, source: str):
+    def __init__(self, workbook: Any, source: str, formulas: Any = None):
         self.wb = workbook
+        self.formulas = formulas  # the same workbook with formulas instead of values, or None
         self.source = source
         self.problems: list[str] = []
         self.lang = _language(workbook)
         self.yes, self.no = (label(f"word.{w}", self.lang) for w in ("yes", "no"))
+        self._typed: dict[str, list[tuple[int, int]]] = {}
         self.areas: dict[str, tuple[str, int, int, int, int]] = {}  # name -> (sheet, first row, col, last row, col)
 
     # --- the defined names --------------------------------------------------------------------------
@@ -112,6 +121,12 @@ class _Reader:
             self.problems.append(f"the defined name {name!r} ({what}) is not a range of cells: {text!r}")
             return None
         (r1, c1), (r2, c2) = first, last
+        if r2 - r1 >= _MAX_NAME_ROWS or c2 - c1 >= _MAX_NAME_COLUMNS:
+            self.problems.append(
+                f"the defined name {name!r} ({what}) covers {ref}, more than any cpxl table: "
+                f"at most {_MAX_NAME_ROWS:,} rows and {_MAX_NAME_COLUMNS} columns"
+            )
+            return None
         expected = {"cell": r1 == r2 and c1 == c2, "row": r1 == r2, "column": c1 == c2, "block": True}[shape]
         if not expected:
             self.problems.append(f"the defined name {name!r} ({what}) must cover one {shape} of cells, got {ref}")
@@ -124,20 +139,21 @@ class _Reader:
                 )
                 return None
         self.areas[name] = (sheet_name, r1, c1, r2, c2)
+        present = ws._cells  # looked up, not ws.cell(): openpyxl would create every empty cell of the range
         return [
-            [(f"'{sheet_name}'!{cell.coordinate}", _plain(cell.value)) for cell in row]
-            for row in ws.iter_rows(min_row=r1, max_row=r2, min_col=c1, max_col=c2)
+            [
+                (f"'{sheet_name}'!{col_letter(c - 1)}{r}", _plain(getattr(present.get((r, c)), "value", None)))
+                for c in range(c1, c2 + 1)
+            ]
+            for r in range(r1, r2 + 1)
         ]
 
     def below(self, name: str, table: str) -> None:
         """Report every cell typed under the cells of *name* in its columns: no formula sees them."""
         sheet_name, _, c1, r2, c2 = self.areas[name]
-        ws = self.wb[sheet_name]
         typed = [
-            cell.coordinate
-            for row in ws.iter_rows(min_row=r2 + 1, max_row=max(ws.max_row, r2 + 1), min_col=c1, max_col=c2)
-            for cell in row
-            if not _blank(cell.value)
+            f"{col_letter(c - 1)}{r}"
+            for c, r in sorted((c, r) for r, c in self.typed(sheet_name) if c1 <= c <= c2 and r > r2)
         ]
         for coordinate in typed[:_LISTED_BELOW]:
             self.problems.append(
@@ -148,6 +164,51 @@ class _Reader:
             self.problems.append(
                 f"'{sheet_name}': {len(typed) - _LISTED_BELOW} more cells are typed below the table {table}"
             )
+
+    def typed(self, sheet_name: str) -> list[tuple[int, int]]:
+        """(row, column) of every cell of a sheet that holds something, found once per sheet."""
+        if sheet_name not in self._typed:
+            cells = self.wb[sheet_name]._cells  # the cells the file holds; iter_rows would create the empty ones
+            self._typed[sheet_name] = [key for key, cell in cells.items() if not _blank(cell.value)]
+        return self._typed[sheet_name]
+
+    def computed_cells(self) -> None:
+        """Report every cell that cpxl wrote as a formula and that now holds a value, or nothing."""
+        if self.formulas is None:
+            return
+        by_sheet: dict[str, list[str]] = {}
+        for name in self.wb.defined_names:
+            if _computed_name(name) and self.cells(name, "block", "a computed result") is not None:
+                by_sheet.setdefault(self.areas[name][0], []).append(name)
+        for sheet_name, names in by_sheet.items():
+            areas = [self.areas[name][1:] for name in names]
+            formula_cells = {
+                (cell.row, cell.column)
+                for row in self.formulas[sheet_name].iter_rows(  # one pass over the sheet: read-only sheets stream
+                    min_row=min(a[0] for a in areas),
+                    max_row=max(a[2] for a in areas),
+                    min_col=min(a[1] for a in areas),
+                    max_col=max(a[3] for a in areas),
+                )
+                for cell in row
+                if isinstance(cell.value, str) and cell.value.startswith("=")
+            }
+            for name, (r1, c1, r2, c2) in zip(names, areas, strict=True):
+                lost = [
+                    f"{col_letter(c - 1)}{r}"
+                    for r in range(r1, r2 + 1)
+                    for c in range(c1, c2 + 1)
+                    if (r, c) not in formula_cells
+                ]
+                for coordinate in lost[:_LISTED_BELOW]:
+                    self.problems.append(
+                        f"'{sheet_name}'!{coordinate} ({name}) holds a value where cpxl wrote a formula, so the "
+                        "sheet no longer computes it: copy the formula from the row above, or rebuild with cpxl build"
+                    )
+                if len(lost) > _LISTED_BELOW:
+                    self.problems.append(
+                        f"'{sheet_name}': {len(lost) - _LISTED_BELOW} more cells of {name} lost their formula"
+                    )
 
     # --- values -------------------------------------------------------------------------------------
 
@@ -213,6 +274,7 @@ class _Reader:
                         self.value(where, raw, spec, f"weights.{key}[{j + 1}]")
                         for j, (where, raw) in enumerate(block[0])
                     ]
+        self.computed_cells()
         if self.problems:
             raise AuditError(self.problems, self.source)
         return Audit.from_dict({"fields": fields, "tables": tables, "weights": weights}, source=self.source)
@@ -268,6 +330,18 @@ class _Reader:
                 ]
             records.append(record)
         return records
+
+
+def _computed_name(name: str) -> bool:
+    """Whether *name* is one that cpxl gives to computed cells: a result, or a computed column of a table."""
+    if name.startswith("result_") or name == "main_output":
+        return True
+    table, _, key = name.partition("_")
+    while table and table not in TABLES and key:  # table keys hold no underscore today; stay general
+        head, _, key = key.partition("_")
+        table = f"{table}_{head}"
+    spec = TABLES.get(table)
+    return spec is not None and key not in (*spec.keys, "ratings", "weights")
 
 
 def _language(workbook: Any) -> str:
