@@ -77,6 +77,7 @@ class Computed:
     kind: str = "num"
     width: float = 13
     flag: str | None = None  # conditional-format criterion on this cell, e.g. '{cell}<0'
+    unit: str | None = None  # "mass" or "money": the header then names the audit's mass unit or currency
 
 
 @dataclass
@@ -127,7 +128,7 @@ class Book:
         """The two words a yes/no cell holds in this book's language (formulas compare them case-insensitively)."""
         return self.text("word.yes"), self.text("word.no")
 
-    def header(self, table: str, column: Column) -> str:
+    def header(self, table: str, column: Column | Computed) -> str:
         """A column's header: its label, with the currency or mass unit of the audit where it has one."""
         text = self.text(f"col.{table}.{column.key}")
         unit = self.units.get(column.unit or "")
@@ -321,6 +322,7 @@ class Sheet:
             self.row += 1
 
         header = self.row
+        computed_by_key = {c.key: c for c in computed}
         ref_labels = {k: lab for k, _, lab in refs}
         for key, role in layout:
             if role == "ref":
@@ -330,14 +332,13 @@ class Sheet:
             elif role == "input":
                 text = book.header(table, spec.column(key))
             else:
-                text = book.text(f"col.{table}.{key}")
+                text = book.header(table, computed_by_key[key])
             ws.write_string(header, columns[key], text, book.fmt("header"))
         ws.set_row(header, 42)
         first_row = header + 1
         placement = Placement(table, self.name, first_row, rows, columns, self.col0 + len(layout) + extra_columns - 1)
         self.header_rows = (header, header) if self.header_rows is None else self.header_rows
 
-        computed_by_key = {c.key: c for c in computed}
         rating_keys = [f"rating_{f}" for f, _ in factors]
         for i in range(rows):
             record = records[i] if i < len(records) else None

@@ -100,7 +100,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.pollutants.discharged": ("Discharged per year", "年排放量"),
     "col.pollutants.removal": ("Removed before discharge", "去除率"),
     "col.pollutants.intensity": ("Generated per unit of main product", "单位产品产生量"),
-    "col.pollutants.mass": ("Generated, mass unit", "产生量（质量单位）"),
+    "col.pollutants.mass": ("Generated, as mass", "产生量（按质量计）"),
     "col.steps.name": ("Step", "步骤"),
     "col.steps.yield": ("Yield", "收率"),
     "col.indicators.name": ("Indicator", "指标"),

@@ -174,13 +174,18 @@ def balance(ctx: Context) -> None:
         TABLES["units"].keys,
         [
             Computed(
-                "inflow", 'IF({name}="","",SUMIFS(streams_measured,streams_target,{name}))', result("inflow"), "num"
+                "inflow",
+                'IF({name}="","",SUMIFS(streams_measured,streams_target,{name}))',
+                result("inflow"),
+                "num",
+                unit="mass",
             ),
             Computed(
                 "outflow",
                 'IF({name}="","",SUMIFS(streams_measured,streams_source,{name}))',
                 result("outflow"),
                 "num",
+                unit="mass",
             ),
             Computed(
                 "unmeasured",

@@ -7,7 +7,7 @@ from typing import Any
 from ... import core
 from ...audit.schema import TABLES
 from ..engine import Computed, Sheet
-from .context import Context, score_and_rank
+from .context import TOL, Context, score_and_rank
 
 
 def options(ctx: Context) -> None:
@@ -63,6 +63,12 @@ def feasibility(ctx: Context) -> None:
         except core.CPError:
             return ctx.words("never")
 
+    def discounted(r: dict[str, Any], v: dict[str, Any]) -> Any:
+        try:
+            return core.payback(r["investment"], v["cash_flow"], int(r["life"]), rate)
+        except core.CPError:
+            return ctx.words("never")
+
     def irr(r: dict[str, Any], v: dict[str, Any]) -> Any:
         try:
             return core.irr(r["investment"], v["cash_flow"], int(r["life"]))
@@ -82,24 +88,28 @@ def feasibility(ctx: Context) -> None:
                 guard + "{investment}/{life})",
                 with_economics(lambda r, v: r["investment"] / r["life"]),
                 "num",
+                unit="money",
             ),
             Computed(
                 "taxable",
                 guard + "{saving}-{depreciation})",
                 with_economics(lambda r, v: r["saving"] - v["depreciation"]),
                 "num",
+                unit="money",
             ),
             Computed(
                 "net_profit",
                 guard + "IF({taxable}>0,{taxable}*(1-tax_rate),{taxable}))",
                 with_economics(lambda r, v: v["taxable"] * (1 - tax) if v["taxable"] > 0 else v["taxable"]),
                 "num",
+                unit="money",
             ),
             Computed(
                 "cash_flow",
                 guard + "{net_profit}+{depreciation})",
                 with_economics(lambda r, v: core.cash_flow(r["saving"], r["investment"], r["life"], tax)),
                 "num",
+                unit="money",
             ),
             Computed(
                 "payback",
@@ -114,11 +124,24 @@ def feasibility(ctx: Context) -> None:
                 "years",
             ),
             Computed(
+                "payback_discounted",
+                # k = the year in which the discounted cumulative flow reaches I; interpolated within it
+                guard + f"IF(N({{investment}})=0,0,IF(AND({{cash_flow}}>0,"
+                f"-PV(discount_rate,{{life}},{{cash_flow}})>={{investment}}-{TOL}),"
+                f"ROUNDUP(NPER(discount_rate,{{cash_flow}},-{{investment}})-{TOL},0)-1"
+                f"+({{investment}}+PV(discount_rate,ROUNDUP(NPER(discount_rate,{{cash_flow}},-{{investment}})-{TOL},0)-1,"
+                f"{{cash_flow}}))/({{cash_flow}}/(1+discount_rate)^ROUNDUP(NPER(discount_rate,{{cash_flow}},"
+                f"-{{investment}})-{TOL},0)),{ctx.q(ctx.words('never'))})))",
+                with_economics(discounted),
+                "years",
+            ),
+            Computed(
                 "npv",
                 guard + "-PV(discount_rate,{life},{cash_flow})-{investment})",
                 with_economics(lambda r, v: core.npv(rate, r["investment"], v["cash_flow"], int(r["life"]))),
                 "num",
                 flag="AND(ISNUMBER({cell}),N({cell})<0)",
+                unit="money",
             ),
             Computed(
                 "npvr",

@@ -84,6 +84,7 @@ def pollutants(ctx: Context) -> None:
                     else None
                 ),
                 "num",
+                unit="mass",
             ),
         ],
     )
