@@ -75,10 +75,17 @@ def audits(draw: Any) -> dict[str, Any]:
     tables["streams"] = streams
     tables["units"] = [{"name": u, "stock_change": draw(st.none() | numbers)} for u in units]
     n = draw(st.integers(0, 4))
-    raw = [draw(st.integers(1, 5)) for _ in range(n)]
-    # weights as a person types them (6 decimals), summing to 1
-    weights = [round(r / sum(raw), 6) for r in raw[:-1]]
-    weights.append(round(1 - sum(weights), 6))
+    groups = [draw(st.sampled_from(["a", "b"])) for _ in range(n)]
+
+    def shares(count: int) -> list[float]:
+        """Weights as a person types them (6 decimals), summing to 1."""
+        raw = [draw(st.integers(1, 5)) for _ in range(count)]
+        weights = [round(r / sum(raw), 6) for r in raw[:-1]]
+        return [*weights, round(1 - sum(weights), 6)]
+
+    present = sorted(set(groups))
+    group_weight = dict(zip(present, shares(len(present)), strict=True)) if present else {}
+    in_group = {g: iter(shares(groups.count(g))) for g in present}
     indicators = []
     for i in range(n):
         lower = draw(st.booleans())
@@ -86,8 +93,9 @@ def audits(draw: Any) -> dict[str, Any]:
         indicators.append(
             {
                 "name": f"I{i + 1}",
-                "group": draw(st.sampled_from(["a", "b"])),
-                "weight": weights[i],
+                "group": groups[i],
+                "group_weight": group_weight[groups[i]],
+                "weight_in_group": next(in_group[groups[i]]),
                 "lower_is_better": lower,
                 "level_1": levels[0],
                 "level_2": levels[1],

@@ -459,7 +459,9 @@ _TABLE_NOTES = {
     "consumption": "amount: over the audit period, in unit",
     "pollutants": "generated, discharged: over the audit period, in unit",
     "steps": "yield: a fraction (0.92 is 92 %)",
-    "indicators": "weight: a fraction, all weights sum to 1; level_1..level_3: the thresholds of grades I-III",
+    "indicators": "group_weight: the first-level weight of the indicator's group (the same on every row of the "
+    "group; the groups' weights sum to 1); weight_in_group: its second-level weight (summing to 1 within the "
+    "group); level_1..level_3: the thresholds of grades I-III",
     "streams": (
         "source, target: unit names (blank is outside the plant); measured: mass over the audit period "
         "[mass_unit], blank if not measured; sigma: its standard uncertainty [mass_unit]"

@@ -14,6 +14,7 @@ from typing import Any
 from ..core.errors import CPError
 from ..core.flowsheet import Flowsheet
 from .schema import FIELDS, SCHEMA_VERSION, TABLES, Column, Field, Table
+from .versions import upgrade
 
 __all__ = ["MAX_TEXT_LENGTH", "Audit", "AuditError", "AuditFileError", "coerce", "text_problem"]
 
@@ -329,8 +330,11 @@ class Audit:
             for key in sorted(unknown, key=str)
         ]
         version = data.get("schema_version", SCHEMA_VERSION)
-        if isinstance(version, bool) or not isinstance(version, int) or version != SCHEMA_VERSION:
-            problems.append(f"schema_version must be the whole number {SCHEMA_VERSION}, got {_kind_of(version)}")
+        if isinstance(version, bool) or not isinstance(version, int) or version not in (1, SCHEMA_VERSION):
+            problems.append(
+                f"schema_version must be the whole number {SCHEMA_VERSION} (or 1, upgraded), got {_kind_of(version)}"
+            )
+        data = upgrade(data)
 
         raw_fields = _mapping(data.get("fields"), "fields", "field names to values", problems)
         known = {f.key: f for f in FIELDS}
@@ -398,10 +402,23 @@ class Audit:
         mains = [i for i, p in enumerate(self.tables["products"], start=1) if p["main"]]
         if len(mains) > 1:
             problems.append(f"products: only one product can be the main one, got rows {mains}")
-        weights = [r["weight"] for r in self.tables["indicators"] if r["weight"] is not None]
-        if weights and abs(sum(weights) - 1) > 1e-6:
-            problems.append(f"indicators: weights must sum to 1 (give 20 % as 0.2), got {sum(weights):g}")
+        problems += _indicator_weight_problems(self.tables["indicators"])
         return problems
+
+    def indicator_weights(self) -> list[float | None]:
+        """The composite weight of every indicator: its group's weight times its weight in the group.
+
+        Examples
+        --------
+        >>> [round(w, 6) for w in Audit.example().indicator_weights()][:3]
+        [0.15, 0.15, 0.1]
+        """
+        return [
+            None
+            if r["group_weight"] is None or r["weight_in_group"] is None
+            else r["group_weight"] * r["weight_in_group"]
+            for r in self.tables["indicators"]
+        ]
 
     # --- reading and writing files ------------------------------------------------------------------
 
@@ -488,6 +505,38 @@ class Audit:
             rows.append(row)
         columns = list(spec.keys) + [f"rating_{f}" for f, _ in spec.ratings]
         return pd.DataFrame(rows, columns=columns)
+
+
+def _indicator_weight_problems(records: list[dict[str, Any]]) -> list[str]:
+    """The two levels of indicator weights as published: one weight per group, summing to 1 over the groups,
+    and weights in a group summing to 1."""
+    problems: list[str] = []
+    groups: dict[Any, list[int]] = {}
+    for i, record in enumerate(records, start=1):
+        groups.setdefault(record["group"], []).append(i)
+    group_weights: dict[Any, float] = {}
+    consistent = True
+    for group, rows in groups.items():
+        given = {records[i - 1]["group_weight"] for i in rows} - {None}
+        named = "without a group" if group is None else f"of the group {group!r}"
+        if len(given) > 1:
+            shown = ", ".join(f"{w:g}" for w in sorted(given))
+            problems.append(f"indicators {named} (rows {rows}) must share one group_weight, got {shown}")
+            consistent = False
+        elif given:
+            group_weights[group] = given.pop()
+        within = [records[i - 1]["weight_in_group"] for i in rows if records[i - 1]["weight_in_group"] is not None]
+        if within and abs(sum(within) - 1) > 1e-6:
+            problems.append(
+                f"indicators {named}: weight_in_group must sum to 1 within the group (give 20 % as 0.2), "
+                f"got {sum(within):g}"
+            )
+    if consistent and group_weights and abs(sum(group_weights.values()) - 1) > 1e-6:
+        problems.append(
+            f"indicators: the group weights must sum to 1 over the groups (give 20 % as 0.2), "
+            f"got {sum(group_weights.values()):g}"
+        )
+    return problems
 
 
 def _records(table: Table, rows: Any, problems: list[str]) -> list[dict[str, Any]]:

@@ -6,7 +6,8 @@ the reader, the YAML/JSON loader and the CSV batch reader all work from these
 definitions, so a field is declared here and nowhere else.
 
 The schema is versioned (:data:`SCHEMA_VERSION`); a file records the version it
-was written with.
+was written with, and files of earlier versions are upgraded on loading
+(:mod:`cpxl.audit.versions` says what changed).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ __all__ = [
     "Table",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: The most rows a workbook gives a list table (``cpxl new --rows``): far beyond any audit, well within a sheet.
 MAX_ROWS = 10_000
@@ -236,7 +237,8 @@ TABLES: dict[str, Table] = {
                 _c("name", required=True, width=26),
                 _c("unit", width=10),
                 _c("group", width=14),
-                _c("weight", "fraction", required=True, minimum=0),
+                _c("group_weight", "fraction", required=True, minimum=0, width=10),
+                _c("weight_in_group", "fraction", required=True, minimum=0, width=10),
                 _c("lower_is_better", "bool", width=9),
                 _c("level_1", "number", required=True),
                 _c("level_2", "number", required=True),

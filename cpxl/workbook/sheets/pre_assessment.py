@@ -96,7 +96,8 @@ def benchmark(ctx: Context) -> None:
     sheet = Sheet(ctx.book, "benchmark")
     rows = ctx.t["indicators"]
     values = np.array([np.nan if r["value"] is None else r["value"] for r in rows], dtype=float)
-    weights = np.array([num(r["weight"]) for r in rows], dtype=float)
+    composite = ctx.audit.indicator_weights()
+    weights = np.array([num(w) for w in composite], dtype=float)
     groups = [r["group"] for r in rows]
     effective = _effective_weights(weights, values, groups) if rows else None
     lower = np.array([bool(r["lower_is_better"]) for r in rows], dtype=bool)
@@ -160,8 +161,9 @@ def benchmark(ctx: Context) -> None:
         "int",
         flag="{cell}=0",
     )
-    group_weight = "SUMPRODUCT((indicators_group={group})*indicators_weight)"
-    present_weight = '(SUMPRODUCT((indicators_group={group})*(indicators_value<>"")*indicators_weight))'
+    # SUMPRODUCT's separate arguments, not a product inside one: the blank rows' weights are "" (text)
+    group_weight = "SUMPRODUCT(--(indicators_group={group}),indicators_weight)"
+    present_weight = '(SUMPRODUCT((indicators_group={group})*(indicators_value<>""),indicators_weight))'
     ctx.places["indicators"] = sheet.table(
         "indicators",
         "indicators",
@@ -169,6 +171,12 @@ def benchmark(ctx: Context) -> None:
         ctx.rows("indicators"),
         TABLES["indicators"].keys,
         [
+            Computed(
+                "weight",
+                'IF(OR({name}="",{group_weight}="",{weight_in_group}=""),"",{group_weight}*{weight_in_group})',
+                lambda r, v: composite[index[id(r)]],
+                "pct",
+            ),
             Computed(
                 "effective",
                 f'IF(OR({{name}}="",{{weight}}=""),"",IF({{value}}="",0,'

@@ -1,0 +1,90 @@
+"""Audit files of earlier schema versions: the one place that upgrades them to the current one.
+
+A file records the schema version it was written with (``schema_version``).
+:func:`upgrade` turns the plain data of an older version into the current
+version's, exactly, before validation; the validation then speaks of the
+current schema. Imports nothing but the schema.
+
+Versions
+--------
+1
+    Indicators carried one composite ``weight`` each (first-level weight times
+    second-level weight).
+2
+    Indicators carry the two published levels: ``group_weight`` (the weight of
+    the indicator's first-level group, 一级指标权重) and ``weight_in_group``
+    (its weight within the group, 二级指标分权重); the composite is their product.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .schema import SCHEMA_VERSION
+
+__all__ = ["upgrade"]
+
+
+def upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """The plain audit *data* of an earlier schema version as data of the current one (a new dict).
+
+    Version 1 to 2: each group's weight is the sum of the composite weights of
+    its indicators (indicators without a group form one group), and each
+    indicator's weight in its group is its composite weight over that sum, so
+    that their product is the composite weight given. Data of the current
+    version, or of an unknown one, is returned unchanged (validation reports
+    the latter).
+
+    Parameters
+    ----------
+    data : dict
+        An audit as plain data, e.g. a loaded YAML file [-]
+
+    Returns
+    -------
+    data : dict
+        The same audit in the current schema version [-]
+
+    Examples
+    --------
+    >>> old = {"schema_version": 1, "tables": {"indicators": [
+    ...     {"name": "water", "group": "resources", "weight": 0.3},
+    ...     {"name": "energy", "group": "resources", "weight": 0.2},
+    ...     {"name": "COD", "group": "pollution", "weight": 0.5}]}}
+    >>> new = upgrade(old)
+    >>> new["schema_version"], [(r["group_weight"], r["weight_in_group"]) for r in new["tables"]["indicators"]]
+    (2, [(0.5, 0.6), (0.5, 0.4), (0.5, 1.0)])
+    """
+    if data.get("schema_version") != 1:
+        return data
+    data = dict(data)
+    data["schema_version"] = SCHEMA_VERSION
+    tables = data.get("tables")
+    if not isinstance(tables, dict) or not isinstance(tables.get("indicators"), list):
+        return data
+    records = [dict(r) if isinstance(r, dict) else r for r in tables["indicators"]]
+    totals: dict[Any, float] = {}
+    for record in records:
+        if isinstance(record, dict) and _number(record.get("weight")):
+            key = _group_key(record.get("group"))
+            totals[key] = totals.get(key, 0.0) + float(record["weight"])
+    for record in records:
+        if not isinstance(record, dict) or "weight" not in record:
+            continue
+        weight = record.pop("weight")
+        total = totals.get(_group_key(record.get("group")), 0.0)
+        if _number(weight) and total > 0:
+            record.setdefault("group_weight", round(total, 12))
+            record.setdefault("weight_in_group", round(float(weight) / total, 12))
+        else:  # nothing to derive from: keep the value where validation will name it
+            record.setdefault("weight_in_group", weight)
+    data["tables"] = {**tables, "indicators": records}
+    return data
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def _group_key(group: Any) -> Any:
+    return group.strip() if isinstance(group, str) else group
