@@ -187,3 +187,27 @@ def test_text_in_a_number_cell_is_what_the_formulas_skip_and_read_reports_it(tmp
     assert len(info.value.problems) == 2
     assert "'3 Flowsheet'!D3 (streams[1].measured) holds the text '1,500' where a number goes" in info.value.problems[0]
     assert "'4 Options'!E4 (options[1].technical_ok) must be Yes or No" in info.value.problems[1]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_what_the_reader_accepts_the_recalculated_sheet_computes_alike(tmp_path, lang):
+    """Words typed in another case are read as the formulas read them: the sheet's totals equal cpxl's."""
+    path = build(Audit.example(lang), tmp_path / "example.xlsx", lang)
+    wb = openpyxl.load_workbook(path)
+    ws, r1, c, _, _ = area(wb, "options_technical_ok")
+    ws.cell(r1, c).value = label("word.no", lang).lower()  # "no": the first option now fails screening
+    ws.cell(r1 + 1, c).value = label("word.yes", lang).upper()
+    ws, r1, c, _, _ = area(wb, "consumption_category")
+    ws.cell(r1, c).value = label("choice.raw_material", lang).upper()
+    ws, r1, c, _, _ = area(wb, "products_main")
+    ws.cell(r1, c).value = label("word.yes", lang).lower()
+    wb.save(path)
+    (fresh,) = recalculate_many([path], tmp_path / "out")
+
+    audit = read(fresh)
+    assert audit.tables["options"][0]["technical_ok"] is False and audit.tables["options"][1]["technical_ok"]
+    sheet = named_results(fresh)
+    expected = named_results(build(audit, tmp_path / "own.xlsx", lang))
+    assert {k: v for k, v in sheet.items() if not same(v, expected[k])} == {}
+    before = named_results(build(Audit.example(lang), tmp_path / "before.xlsx", lang))
+    assert sheet["result_options_passed"] == before["result_options_passed"] - 1
