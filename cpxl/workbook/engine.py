@@ -340,6 +340,7 @@ class Sheet:
         self.header_rows = (header, header) if self.header_rows is None else self.header_rows
 
         rating_keys = [f"rating_{f}" for f, _ in factors]
+        wrapped_texts: dict[int, list[tuple[int, Any]]] = {}
         for i in range(rows):
             record = records[i] if i < len(records) else None
             row_values: dict[str, Any] = {}
@@ -378,6 +379,13 @@ class Sheet:
                     value = item.value(record, row_values) if record is not None else None
                     ws.write_formula(r, col, formula, book.fmt("computed", item.kind), _cached(value))
                     row_values[key] = value
+            texts = [
+                (columns[key], row_values[key])
+                for key, role in layout
+                if role in ("input", "ref") and spec.column(key).kind == "text" and row_values[key]
+            ]
+            if texts:
+                wrapped_texts[r] = texts
         last = first_row + rows - 1
         for key, role in layout:
             col = columns[key]
@@ -407,6 +415,10 @@ class Sheet:
                     col,
                     {"type": "formula", "criteria": f"={criteria}", "format": book.fmt("flag")},
                 )
+        for r, texts in wrapped_texts.items():  # wrapped text shows whole in every client, not only where rows fit
+            lines = max(_lines(text, self.widths[col]) for col, text in texts)
+            if lines > 1:
+                ws.set_row(r, 13 * min(lines, 4))
         if factors:
             first = columns[f"rating_{factors[0][0]}"]
             book.define(
@@ -448,6 +460,17 @@ class Sheet:
 
 def _input_kind(column: Column) -> str:
     return {"fraction": "pct", "int": "int", "number": "amount"}.get(column.kind, "text")
+
+
+def _lines(value: Any, width: float) -> int:
+    """Lines a text needs in a column *width* characters wide (a Chinese character is two wide)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    lines = 0
+    for paragraph in value.split("\n"):
+        wide = sum(2 if ord(ch) > 0x2E7F else 1 for ch in paragraph)
+        lines += max(1, -(-wide // max(int(width), 1)))
+    return lines
 
 
 def _string(text: str) -> str:

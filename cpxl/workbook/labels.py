@@ -108,7 +108,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.indicators.group": ("First-level group", "一级指标"),
     "col.indicators.group_weight": ("Weight of the group (first level)", "一级指标权重"),
     "col.indicators.weight_in_group": ("Weight in the group (second level)", "二级指标分权重"),
-    "col.indicators.weight": ("Weight in the composite = group × in group", "综合权重"),
+    "col.indicators.weight": ("Composite weight (group × in group)", "综合权重"),
     "col.indicators.lower_is_better": ("Lower is better", "越低越好"),
     "col.indicators.level_1": ("Level I", "Ⅰ级基准值"),
     "col.indicators.level_2": ("Level II", "Ⅱ级基准值"),
