@@ -13,24 +13,14 @@ the example and for a blank with 200 rows in every table.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import openpyxl
+from timing import median_seconds
 
 from cpxl.audit import Audit
 from cpxl.workbook import build, read
-
-
-def median_seconds(work, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -13,10 +13,9 @@ Prints n, the median seconds of cpxl (with classification and all uncertainties)
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
+from timing import median_seconds
 
 from cpxl.core.reconcile import reconcile
 
@@ -93,15 +92,6 @@ def dense_reconcile(s: np.ndarray, t: np.ndarray, x: np.ndarray, sigma: np.ndarr
     return np.concatenate([out, var_y, adj])
 
 
-def median_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000, 100000])
@@ -123,10 +113,10 @@ def main() -> None:
         tgt = np.where(t < 0, None, t.astype(object))
         res = reconcile(src, tgt, x, sigma)
         reps = args.repeats if n <= 20000 else max(1, args.repeats // 2)
-        tc = median_time(lambda src=src, tgt=tgt, x=x, sigma=sigma: reconcile(src, tgt, x, sigma), reps)
+        tc = median_seconds(lambda src=src, tgt=tgt, x=x, sigma=sigma: reconcile(src, tgt, x, sigma), reps)
         td = np.nan
         if size <= args.dense_max:
-            td = median_time(
+            td = median_seconds(
                 lambda s=s, t=t, x=x, sigma=sigma: dense_reconcile(s, t, x, sigma), max(1, reps if n < 5000 else 2)
             )
             ref = dense_reconcile(s, t, x, sigma)[:n]

@@ -12,14 +12,13 @@ Run: ``python benchmarks/bench_workbook.py [--repeats 15]``. Prints the median s
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import xlsxwriter
+from timing import median_seconds
 
 from cpxl.audit import Audit
 from cpxl.workbook import build
@@ -95,15 +94,6 @@ def bare_write(prepared: dict[str, Any], path: Path) -> None:
     for name, ref in prepared["names"].items():
         wb.define_name(name, f"={ref}")
     wb.close()
-
-
-def median_seconds(action: Any, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

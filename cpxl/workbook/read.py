@@ -60,8 +60,8 @@ def read(path: str | Path) -> Audit:
         formulas.close()
 
 
-#: How many cells typed below one table are listed one by one before the rest are counted.
-_LISTED_BELOW = 10
+#: How many cells of one kind of problem are listed one by one before the rest are counted.
+_LISTED = 10
 #: The most rows and columns a defined name may cover: a table of MAX_ROWS with rows inserted, and a ratings block.
 _MAX_NAME_ROWS, _MAX_NAME_COLUMNS = 2 * MAX_ROWS, 64
 
@@ -155,15 +155,20 @@ class _Reader:
             f"{col_letter(c - 1)}{r}"
             for c, r in sorted((c, r) for r, c in self.typed(sheet_name) if c1 <= c <= c2 and r > r2)
         ]
-        for coordinate in typed[:_LISTED_BELOW]:
-            self.problems.append(
-                f"'{sheet_name}'!{coordinate} is typed below the table {table} (its last row is {r2}), where no "
-                "formula sees it: insert rows inside the table and move it there"
-            )
-        if len(typed) > _LISTED_BELOW:
-            self.problems.append(
-                f"'{sheet_name}': {len(typed) - _LISTED_BELOW} more cells are typed below the table {table}"
-            )
+        self.listed(
+            sheet_name,
+            typed,
+            f" is typed below the table {table} (its last row is {r2}), where no formula sees it: "
+            "insert rows inside the table and move it there",
+            f"cells are typed below the table {table}",
+        )
+
+    def listed(self, sheet_name: str, coordinates: list[str], says: str, rest: str) -> None:
+        """One problem per cell for the first few *coordinates* of a sheet, then one that counts the rest."""
+        for coordinate in coordinates[:_LISTED]:
+            self.problems.append(f"'{sheet_name}'!{coordinate}{says}")
+        if len(coordinates) > _LISTED:
+            self.problems.append(f"'{sheet_name}': {len(coordinates) - _LISTED} more {rest}")
 
     def typed(self, sheet_name: str) -> list[tuple[int, int]]:
         """(row, column) of every cell of a sheet that holds something, found once per sheet."""
@@ -200,15 +205,13 @@ class _Reader:
                     for c in range(c1, c2 + 1)
                     if (r, c) not in formula_cells
                 ]
-                for coordinate in lost[:_LISTED_BELOW]:
-                    self.problems.append(
-                        f"'{sheet_name}'!{coordinate} ({name}) holds a value where cpxl wrote a formula, so the "
-                        "sheet no longer computes it: copy the formula from the row above, or rebuild with cpxl build"
-                    )
-                if len(lost) > _LISTED_BELOW:
-                    self.problems.append(
-                        f"'{sheet_name}': {len(lost) - _LISTED_BELOW} more cells of {name} lost their formula"
-                    )
+                self.listed(
+                    sheet_name,
+                    lost,
+                    f" ({name}) holds a value where cpxl wrote a formula, so the sheet no longer computes it: "
+                    "copy the formula from the row above, or rebuild with cpxl build",
+                    f"cells of {name} lost their formula",
+                )
 
     # --- values -------------------------------------------------------------------------------------
 
