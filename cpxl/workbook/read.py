@@ -9,6 +9,7 @@ its sheet and cell.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,62 @@ from .cells import decode_ooxml_escapes
 from .engine import col_letter
 from .labels import LABELS, LANGUAGES, choice_code, label
 
-__all__ = ["read"]
+__all__ = ["Examined", "examine", "read"]
+
+
+@dataclass
+class Examined:
+    """What a filled workbook holds, read without giving up at the first problem (see :func:`examine`).
+
+    ``audit`` is None when the workbook's inputs do not make an audit (a bad
+    cell, a broken name); ``problems`` lists every problem with its sheet and
+    cell, those that leave the audit readable included (a formula replaced by
+    a value, a cell typed below a table); ``results`` holds the cached value
+    of every named result as the file stores it (``result_grade``,
+    ``result_system_closure``, ``main_output``, ...); ``lang`` is the
+    workbook's language.
+    """
+
+    source: str
+    audit: Audit | None
+    problems: list[str] = field(default_factory=list)
+    results: dict[str, Any] = field(default_factory=dict)
+    lang: str = "en"
+
+
+def examine(path: str | Path) -> Examined:
+    """Everything :func:`read` finds in a workbook, without raising for a problem in it.
+
+    The file itself is checked first (:func:`cpxl.workbook.guard.open_workbook`);
+    a file that is not a readable .xlsx raises :class:`AuditError` as
+    :func:`read` does. Everything else is reported in the result.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.xlsx`` file [-]
+
+    Returns
+    -------
+    examined : Examined
+        The audit (or None), every problem, the cached named results and the language [-]
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from cpxl.workbook import build
+    >>> found = examine(build(Audit.example(), pathlib.Path(tempfile.mkdtemp()) / "a.xlsx"))
+    >>> found.audit == Audit.example(), found.problems, found.results["result_grade"]
+    (True, [], 3.0)
+    """
+    from .guard import open_workbook
+
+    workbook = open_workbook(path)  # checked and bounded first: see cpxl.workbook.guard
+    formulas = open_workbook(path, data_only=False, read_only=True)
+    try:
+        return _Reader(workbook, str(path), formulas).examine()
+    finally:
+        formulas.close()
 
 
 def read(path: str | Path) -> Audit:
@@ -50,14 +106,10 @@ def read(path: str | Path) -> Audit:
     >>> read(build(audit, pathlib.Path(tempfile.mkdtemp()) / "a.xlsx")) == audit
     True
     """
-    from .guard import open_workbook
-
-    workbook = open_workbook(path)  # checked and bounded first: see cpxl.workbook.guard
-    formulas = open_workbook(path, data_only=False, read_only=True)
-    try:
-        return _Reader(workbook, str(path), formulas).audit()
-    finally:
-        formulas.close()
+    found = examine(path)
+    if found.problems or found.audit is None:
+        raise AuditError(found.problems, found.source)
+    return found.audit
 
 
 #: How many cells of one kind of problem are listed one by one before the rest are counted.
@@ -250,7 +302,8 @@ class _Reader:
 
     # --- the audit ----------------------------------------------------------------------------------
 
-    def audit(self) -> Audit:
+    def examine(self) -> Examined:
+        """The audit (when its inputs make one), every problem, and the cached named results."""
         if not any(spec.key in self.wb.defined_names for spec in FIELDS):
             raise AuditError(
                 ["not a cpxl audit workbook: it has none of the defined names cpxl writes (company, tax_rate, ...)"],
@@ -277,10 +330,20 @@ class _Reader:
                         self.value(where, raw, spec, f"weights.{key}[{j + 1}]")
                         for j, (where, raw) in enumerate(block[0])
                     ]
-        self.computed_cells()
-        if self.problems:
-            raise AuditError(self.problems, self.source)
-        return Audit.from_dict({"fields": fields, "tables": tables, "weights": weights}, source=self.source)
+        audit = None
+        if not self.problems:
+            try:
+                audit = Audit.from_dict({"fields": fields, "tables": tables, "weights": weights}, source=self.source)
+            except AuditError as exc:
+                self.problems += exc.problems
+        results = {}
+        for name in self.wb.defined_names:
+            if _computed_name(name) and not name.startswith(tuple(f"{key}_" for key in TABLES)):
+                block = self.cells(name, "cell", "a result")
+                if block:
+                    results[name] = block[0][0][1]
+        self.computed_cells()  # a formula replaced by a value spoils a result, not the audit's inputs
+        return Examined(self.source, audit, self.problems, results, self.lang)
 
     def table(self, key: str) -> list[dict[str, Any]]:
         """The records of the list table *key*: its rows that are not wholly blank, and nothing typed below it."""
