@@ -230,6 +230,13 @@ def _write(audit: Any, output: Path, lang: str, force: bool, rows: int = 0) -> N
     click.echo(f"wrote {output}")
 
 
+# --- cpxl batch ------------------------------------------------------------------------------------------------
+
+# --- cpxl collect ----------------------------------------------------------------------------------------------
+
+# --- cpxl check ------------------------------------------------------------------------------------------------
+
+
 main.add_command(functions)
 main.add_command(addin)
 main.add_command(lite)
