@@ -234,7 +234,159 @@ def _write(audit: Any, output: Path, lang: str, force: bool, rows: int = 0) -> N
 
 # --- cpxl collect ----------------------------------------------------------------------------------------------
 
+
+def _collect_suffix(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """The -o value of cpxl collect, if it ends in .csv, .xlsx or .parquet; otherwise a usage error (exit code 2)."""
+    from .batch.collect import OUTPUT_SUFFIXES as COLLECT_SUFFIXES
+
+    if value.suffix.lower() not in COLLECT_SUFFIXES:
+        ending = repr(value.suffix) if value.suffix else "no ending"
+        raise click.BadParameter(
+            f"cpxl collect writes .csv, .xlsx or .parquet; {str(value)!r} has {ending}", ctx=ctx, param=param
+        )
+    return value
+
+
+TOLERANCE = click.option(
+    "--tolerance",
+    type=click.FloatRange(0, 1),
+    metavar="T",
+    help="Largest acceptable |closure| of a unit's and the plant's balance, as a fraction (0.05 = 5 %); "
+    "default: each audit's own closure tolerance.",
+)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE|DIR...")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_collect_suffix,
+    help="The table to write: .csv, .xlsx or .parquet (Parquet needs pyarrow: pip install 'cpxl[parquet]').",
+)
+@click.option("--long", is_flag=True, help="One row per record of every list table, not one row per workbook.")
+@TOLERANCE
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@FORCE
+@reports_data_errors
+def collect(
+    paths: tuple[Path, ...], output: Path, long: bool, tolerance: float | None, quiet: bool, force: bool
+) -> None:
+    """Collect filled audit workbooks into one table, one row per workbook.
+
+    \b
+    Examples:
+      cpxl collect returned/ -o audits.csv          every .xlsx in the folder
+      cpxl collect a.xlsx b.xlsx -o audits.parquet
+      cpxl collect returned/ --long -o records.xlsx (one row per stream,
+                                                     option, unit... of each)
+
+    \b
+    A row holds the file, company, industry, audit period, mass unit and
+    currency; the results the workbook caches (main output, ELF, PMI,
+    E-factor, overall yield, grade, plant closure, units to check, water
+    reuse, options registered / passed / done, investment, saving, achieved
+    saving, targets met); and what cpxl check says (check: ok or flagged,
+    flags: how many things to look at; run cpxl check on a file for them).
+    --long writes the list tables instead: a file and a table column, then
+    the columns of every table (ratings as rating_<factor>).
+
+    \b
+    Folders are searched with their subfolders for .xlsx and .xlsm. The
+    workbooks are only read, never changed. A file that is not a readable
+    cpxl workbook (damaged, password-protected, another program's, too
+    large) is skipped and named with the reason; the others are collected.
+    OUTPUT is written whole or not at all.
+
+    \b
+    Exit codes: 0 every file collected, 1 a file was skipped (or OUTPUT
+    exists, or cannot be written), 2 the command line is wrong (e.g. -o
+    notes.txt).
+    """
+    from .batch.collect import workbook_files, write_collection
+
+    files = workbook_files(paths)
+    if not files:
+        raise CPError("collect", "FILE|DIR", "holds no .xlsx or .xlsm workbook", ", ".join(map(str, paths)))
+    existed = output.exists()
+    if not _may_write(output, force):
+        click.echo("nothing written", err=True)
+        sys.exit(EXIT_DATA_ERROR)
+    options: dict[str, Any] = {"long": long, "tolerance": tolerance, "overwrite": existed}
+    if not quiet and sys.stderr.isatty():
+        with click.progressbar(files, label="collecting", file=sys.stderr, show_pos=True) as bar:
+            done = write_collection(bar, output, **options)
+    else:
+        done = write_collection(files, output, **options)
+    for source, reason in done.skipped:
+        click.echo(f"skipped {source}: {reason}", err=True)
+    click.echo(
+        f"wrote {output}: {done.rows} row{'s' if done.rows != 1 else ''} from {done.files} "
+        f"workbook{'s' if done.files != 1 else ''} ({done.flagged} flagged: see cpxl check), "
+        f"{len(done.skipped)} skipped"
+    )
+    if done.skipped:
+        sys.exit(EXIT_DATA_ERROR)
+
+
 # --- cpxl check ------------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE...")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout: per file, its findings.")
+@TOLERANCE
+@reports_data_errors
+def check(files: tuple[Path, ...], as_json: bool, tolerance: float | None) -> None:
+    """Check filled audit workbooks or audit files: what is missing, what does not close, what contradicts.
+
+    \b
+    Examples:
+      cpxl check plant.xlsx
+      cpxl check returned/*.xlsx --tolerance 0.1
+      cpxl check plant.yaml --json > findings.json
+
+    \b
+    Each finding says how serious it is, where it is (sheet and cell in a
+    workbook, the field path in a .yaml/.json audit) and what to do:
+      error    the file is wrong: a bad cell, a cell typed below a table, a
+               broken name, a formula replaced by a value, a total whose
+               value its own rows contradict (typed over, or not recalculated)
+      warning  the audit says something to look at: a required field missing
+               (company, industry, audit period, main product output, stream
+               table, indicator table), a unit or the plant not closing within
+               the tolerance, the reconciliation's global test failing and its
+               suspect streams, an implemented or recommended option with NPV
+               < 0, payback beyond its life or IRR below the discount rate, a
+               target missed, a negative ELF, grade 0 (not attained) or none
+      info     the grade, the plant's closure, units with unmeasured streams,
+               the reconciliation passing
+
+    \b
+    Exit codes: 0 nothing flagged (no error, no warning), 1 something was
+    flagged or a file could not be read (it is named, with the reason; the
+    others are still checked), 2 the command line is wrong.
+    """
+    import json
+
+    from .batch.check import check as check_one
+
+    results, flagged = [], 0
+    for path in files:
+        report = check_one(path, tolerance=tolerance)
+        flagged += report.flagged
+        if as_json:
+            results.append(report.to_dict())
+        else:
+            click.echo(str(report))
+    if as_json:
+        click.echo(json.dumps({"flagged": flagged, "files": results}, ensure_ascii=False, indent=2))
+    elif len(files) > 1:
+        click.echo(f"{len(files)} files checked, {flagged} flagged")
+    if flagged:
+        sys.exit(EXIT_DATA_ERROR)
 
 
 main.add_command(functions)
