@@ -19,6 +19,8 @@ QUICK = {
     "bench_workbook.py": ["--repeats", "3"],
     "bench_guard.py": ["--repeats", "5"],
     "bench_read.py": ["--repeats", "3"],
+    "bench_batch.py": ["--count", "20", "--bare-sample", "5"],
+    "bench_collect.py": ["--count", "20"],
 }
 
 
