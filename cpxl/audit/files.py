@@ -48,6 +48,7 @@ __all__ = [
     "SUFFIXES",
     "audit_text",
     "read_audit_data",
+    "read_text",
 ]
 
 #: The file names an audit file may have, by the ending.
@@ -99,7 +100,7 @@ def read_audit_data(path: str | Path) -> Any:
     path = Path(path)
     source = str(path)
     try:
-        raw = _read_bounded(path)
+        raw = _read_bounded(path, SUFFIXES, "an audit file")
         text = _decode(raw)
         if path.suffix.lower() == ".json":
             return _load_json(text)
@@ -109,11 +110,53 @@ def read_audit_data(path: str | Path) -> Any:
         raise AuditFileError([str(exc)], source) from None
 
 
-def _read_bounded(path: Path) -> bytes:
+def read_text(path: str | Path, *, suffixes: tuple[str, ...], what: str) -> str:
+    r"""The text of a UTF-8 file that holds audits in another spelling (a CSV table), within this module's bounds.
+
+    The same checks as :func:`read_audit_data` before any parsing: the name's
+    ending, a regular file, at most :data:`MAX_FILE_BYTES`, strict UTF-8 with
+    or without a byte-order mark.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file [-]
+    suffixes : tuple of str
+        The endings its name may have, lower case with the dot, e.g. ``(".csv",)`` [-]
+    what : str
+        What the file is, for messages, e.g. ``"a table of audits"`` [-]
+
+    Returns
+    -------
+    text : str
+        The file's text, without a leading byte-order mark [-]
+
+    Raises
+    ------
+    AuditFileError
+        One line naming the file and what is wrong with it.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "plants.csv"
+    >>> _ = path.write_bytes("\ufefffields.company\nAcme".encode("utf-8"))
+    >>> read_text(path, suffixes=(".csv",), what="a table of audits")
+    'fields.company\nAcme'
+    """
+    path = Path(path)
+    try:
+        return _decode(_read_bounded(path, suffixes, what))
+    except _RefusedError as exc:
+        raise AuditFileError([str(exc)], str(path)) from None
+
+
+def _read_bounded(path: Path, suffixes: tuple[str, ...], what: str) -> bytes:
     """The bytes of *path*, after checking its name, its kind and its size, and never more than the limit."""
-    if path.suffix.lower() not in SUFFIXES:
+    if path.suffix.lower() not in suffixes:
         shown = repr(path.suffix) if path.suffix else "no ending"
-        raise _RefusedError(f"unknown file type ({shown}): an audit file ends in .yaml, .yml or .json")
+        endings = " or ".join([", ".join(suffixes[:-1]), suffixes[-1]] if len(suffixes) > 1 else suffixes)
+        raise _RefusedError(f"unknown file type ({shown}): {what} ends in {endings}")
     try:
         info = os.stat(path)
     except OSError as exc:
@@ -122,19 +165,19 @@ def _read_bounded(path: Path) -> bytes:
         kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
         raise _RefusedError(f"is {kind}, not a file")
     if info.st_size > MAX_FILE_BYTES:
-        raise _RefusedError(_too_large(info.st_size))
+        raise _RefusedError(_too_large(info.st_size, what))
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise _RefusedError(f"cannot be read ({exc.strerror})") from None
     if len(raw) > MAX_FILE_BYTES:  # it grew after the check
-        raise _RefusedError(_too_large(len(raw)))
+        raise _RefusedError(_too_large(len(raw), what))
     return raw
 
 
-def _too_large(size: int) -> str:
-    return f"is {size / 2**20:,.1f} MB; an audit file may be at most {MAX_FILE_BYTES // 2**20} MB"
+def _too_large(size: int, what: str) -> str:
+    return f"is {size / 2**20:,.1f} MB; {what} may be at most {MAX_FILE_BYTES // 2**20} MB"
 
 
 _BOMS = (
