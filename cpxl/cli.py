@@ -232,6 +232,166 @@ def _write(audit: Any, output: Path, lang: str, force: bool, rows: int = 0) -> N
 
 # --- cpxl batch ------------------------------------------------------------------------------------------------
 
+
+def _batch_output(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """The -o value of cpxl batch: a folder, or a name for one; an existing file is a usage error (exit code 2)."""
+    if value.exists() and not value.is_dir():
+        raise click.BadParameter(f"{str(value)!r} is a file: cpxl batch writes into a folder", ctx=ctx, param=param)
+    return value
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, path_type=Path), metavar="INPUT")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    callback=_batch_output,
+    metavar="DIR",
+    help="The folder to write the workbooks into (made when missing).",
+)
+@LANG
+@ROWS
+@click.option(
+    "--jobs", "-j", type=click.IntRange(1, 512), default=1, show_default=True, metavar="N", help="Worker processes."
+)
+@click.option("--skip-existing", is_flag=True, help="Keep workbooks that exist (resume a run); they count as skipped.")
+@click.option("--force", "-f", is_flag=True, help="Replace workbooks that exist (otherwise each is a failure).")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: processes on this machine; dask: a dask.distributed cluster (pip install 'cpxl[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDR",
+    help="The dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask; "
+    "without it, a local cluster of --jobs workers). DIR must be the same path on every worker.",
+)
+@click.option(
+    "--name-column",
+    metavar="COL",
+    help="The table column whose cells name the workbooks [default: fields.company; a folder's files "
+    "give their own names].",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line (failures are still listed).")
+@reports_data_errors
+def batch(
+    source: Path,
+    output: Path,
+    lang: str,
+    rows: int,
+    jobs: int,
+    skip_existing: bool,
+    force: bool,
+    executor: str,
+    scheduler: str | None,
+    name_column: str | None,
+    quiet: bool,
+) -> None:
+    """Build one audit workbook per enterprise: from a folder of audit files, or a table with one row each.
+
+    \b
+    Examples:
+      cpxl batch audits/ -o workbooks/                 every .yaml/.yml/.json in audits/
+      cpxl batch plants.csv -o workbooks/ --jobs 4     one workbook per row, 4 processes
+      cpxl batch plants.xlsx -o wb/ --lang zh --name-column fields.location
+      cpxl batch plants.csv -o workbooks/ --skip-existing    resume a run that stopped
+      cpxl batch plants.csv -o wb/ --executor dask --scheduler tcp://10.0.0.5:8786
+
+    \b
+    A table (.csv, UTF-8, or .xlsx, its first sheet) has a header of field
+    paths and one row per enterprise:
+      fields.company,fields.location,fields.tax_rate,weights.focus.toxicity,tables
+      Acme Chemicals,Nanjing,0.25,,acme.yaml
+    Columns: fields.KEY for every field (company, industry, location,
+    audit_period, employees, description, mass_unit, currency, discount_rate,
+    tax_rate, closure_tolerance); weights.TABLE.FACTOR for one rating weight
+    (weights.focus.toxicity, weights.options.economic, ...); tables: an audit
+    file (.yaml/.json, relative to the table's folder and inside it) with the
+    enterprise's list tables. A blank cell is not given: the tables file's
+    value, or the default; a cell that is given wins over the file. An
+    unknown column is an error. See workbook_templates/batch-example.csv.
+
+    \b
+    Workbooks are named after the name column (a folder's: the file names),
+    made safe for Windows and POSIX; repeats get -2, -3. Each is written
+    whole or not at all; an existing one is a failure unless --force
+    (replace) or --skip-existing (keep). Temporary files (.NAME.*.xlsx) that
+    a killed run left are removed by the next run into DIR.
+
+    \b
+    A bad input does not stop the others: at the end, every problem is
+    listed on stderr (input, field or cell, message), then a summary line.
+
+    \b
+    Exit codes: 0 every input has its workbook (built, or kept by
+    --skip-existing), 1 an input failed or INPUT cannot be read as a whole
+    (the messages say where), 2 the command line is wrong (also --executor
+    dask without dask installed, or --name-column naming no column).
+    """
+    from .batch import build_many
+    from .batch.executors import ExecutorUnavailableError, dask_available
+    from .batch.inputs import NameColumnError
+
+    if skip_existing and force:
+        raise click.UsageError("--skip-existing and --force exclude each other: keep existing workbooks, or replace")
+    if scheduler is not None and executor != "dask":
+        raise click.UsageError("--scheduler is for --executor dask")
+    if executor == "dask" and not dask_available():
+        raise click.UsageError(
+            "--executor dask needs dask.distributed, which is not installed: pip install 'cpxl[dask]'"
+        )
+    bar = _BatchBar() if not quiet and sys.stderr.isatty() else None
+    try:
+        result = build_many(
+            source,
+            output,
+            lang=lang,
+            rows=rows,
+            jobs=jobs,
+            skip_existing=skip_existing,
+            force=force,
+            executor=executor,
+            scheduler=scheduler,
+            name_column=name_column,
+            progress=bar,
+        )
+    except NameColumnError as exc:
+        raise click.BadParameter(exc.detail, param_hint="--name-column") from None
+    except ExecutorUnavailableError as exc:
+        raise click.UsageError(exc.detail) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    for failure in result.failures:
+        click.echo(f"failed: {failure}", err=True)
+    if not quiet:
+        click.echo(result.summary(), err=True)
+    if not result.ok:
+        sys.exit(EXIT_DATA_ERROR)
+
+
+class _BatchBar:
+    """A click progress bar on stderr, made once the number of inputs is known."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="building", file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+
 # --- cpxl collect ----------------------------------------------------------------------------------------------
 
 
