@@ -146,7 +146,7 @@ def test_a_stream_typed_below_the_table_is_reported_with_its_cell(books, tmp_pat
     ("name", "typed", "message"),
     [
         ("streams_measured", "1,500", "holds the text '1,500' where a number goes"),
-        ("streams_measured", " ", "holds the text ' ' where a number goes"),
+        ("streams_measured", "\u00a0", "holds the text '\\xa0' where a number goes"),  # a space pasted from the web
         ("streams_measured", True, "holds TRUE/FALSE where a number goes"),
         ("options_technical_ok", "yes ", "must be Yes or No (the formulas read anything else as No), got 'yes '"),
         ("options_technical_ok", True, "must be Yes or No (the formulas read anything else as No), got TRUE"),

@@ -58,6 +58,7 @@ __all__ = [
     "MAX_RATIO",
     "MAX_UNPACKED_BYTES",
     "MAX_XML_ELEMENTS",
+    "checked_bytes",
     "open_workbook",
 ]
 
@@ -127,14 +128,34 @@ def open_workbook(
       - not an .xlsx workbook: the file is text (CSV or plain text): open it in Excel and save it as .xlsx
     """
     source = str(path)
-    data = _read_bounded(Path(path), source)
-    _check(data, source, full=not read_only)
+    data = checked_bytes(path, full=not read_only)
     from .cells import load_workbook  # openpyxl, with cell text kept as the file spells it
 
     try:
         return load_workbook(io.BytesIO(data), data_only=data_only, read_only=read_only)
     except Exception as exc:  # any failure of the parser is the file's fault: one line, no traceback
         raise AuditError([f"not an .xlsx workbook that cpxl can read ({_one_line(exc)})"], source) from None
+
+
+def checked_bytes(path: str | os.PathLike[str], *, full: bool = True) -> bytes:
+    """The bytes of a workbook file, once they pass every check of :func:`open_workbook`.
+
+    For a reader that parses the package itself. *full* counts the worksheets'
+    XML elements towards :data:`MAX_XML_ELEMENTS` too (False: as for a
+    read-only load, which streams them).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from cpxl.audit import Audit
+    >>> from cpxl.workbook import build
+    >>> checked_bytes(build(Audit.example(), pathlib.Path(tempfile.mkdtemp()) / "a.xlsx"))[:2]
+    b'PK'
+    """
+    source = str(path)
+    data = _read_bounded(Path(path), source)
+    _check(data, source, full=full)
+    return data
 
 
 # --- the file -----------------------------------------------------------------------------------------

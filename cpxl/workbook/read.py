@@ -9,17 +9,16 @@ its sheet and cell.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import coordinate_to_tuple
-
 from ..audit.model import Audit, AuditError, coerce
 from ..audit.schema import FIELDS, MAX_ROWS, TABLES, Column
-from .cells import decode_ooxml_escapes
 from .engine import col_letter
 from .labels import LABELS, LANGUAGES, choice_code, label
+from .package import Package, cell_position, open_package
 
 __all__ = ["Examined", "examine", "read"]
 
@@ -69,14 +68,7 @@ def examine(path: str | Path) -> Examined:
     >>> found.audit == Audit.example(), found.problems, found.results["result_grade"]
     (True, [], 3.0)
     """
-    from .guard import open_workbook
-
-    workbook = open_workbook(path)  # checked and bounded first: see cpxl.workbook.guard
-    formulas = open_workbook(path, data_only=False, read_only=True)
-    try:
-        return _Reader(workbook, str(path), formulas).examine()
-    finally:
-        formulas.close()
+    return _Reader(open_package(path)).examine()  # checked and bounded first: see cpxl.workbook.guard
 
 
 def read(path: str | Path) -> Audit:
@@ -112,6 +104,10 @@ def read(path: str | Path) -> Audit:
     return found.audit
 
 
+#: A defined name's one area: a sheet (quoted when it must be) and an A1 reference of a cell or a range.
+_AREA = re.compile(
+    r"(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!:\s]+))!(?P<ref>\$?[A-Z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Z]{1,3}\$?[0-9]{1,7})?)"
+)
 #: How many cells of one kind of problem are listed one by one before the rest are counted.
 _LISTED = 10
 #: The most rows and columns a defined name may cover: a table of MAX_ROWS with rows inserted, and a ratings block.
@@ -121,12 +117,11 @@ _MAX_NAME_ROWS, _MAX_NAME_COLUMNS = 2 * MAX_ROWS, 64
 class _Reader:
     """Reads one workbook by its defined names, exactly as strictly as the sheet's own formulas read it."""
 
-    def __init__(self, workbook: Any, source: str, formulas: Any = None):
-        self.wb = workbook
-        self.formulas = formulas  # the same workbook with formulas instead of values, or None
-        self.source = source
+    def __init__(self, book: Package):
+        self.book = book
+        self.source = book.source
         self.problems: list[str] = []
-        self.lang = _language(workbook)
+        self.lang = _language(book)
         self.yes, self.no = (label(f"word.{w}", self.lang) for w in ("yes", "no"))
         self._typed: dict[str, list[tuple[int, int]]] = {}
         self.areas: dict[str, tuple[str, int, int, int, int]] = {}  # name -> (sheet, first row, col, last row, col)
@@ -139,40 +134,35 @@ class _Reader:
         *shape* is what the name must cover: ``cell``, ``row``, ``column`` or
         ``block``; *what* says in words what it holds, for the message.
         """
-        defined = self.wb.defined_names.get(name)
-        if defined is None:
+        text = self.book.names.get(name)
+        if text is None:
             self.problems.append(
                 f"the defined name {name!r} is missing ({what}): was it deleted (Formulas > Name Manager)?"
             )
             return None
-        text = defined.attr_text or ""
         if "#REF!" in text:
             self.problems.append(
                 f"the defined name {name!r} ({what}) points to deleted cells ({text}): a sheet, rows or columns "
                 "it covered were deleted; restore them (undo) or rebuild the workbook"
             )
             return None
-        if defined.type != "RANGE":
+        areas = [_AREA.fullmatch(part.strip()) for part in text.split(",")]
+        if not all(areas):
             self.problems.append(f"the defined name {name!r} ({what}) is the constant {text!r}, not cells of a sheet")
             return None
-        destinations = list(defined.destinations)
-        if len(destinations) != 1:
-            self.problems.append(f"the defined name {name!r} ({what}) covers {len(destinations)} areas ({text}), not 1")
+        if len(areas) != 1:
+            self.problems.append(f"the defined name {name!r} ({what}) covers {len(areas)} areas ({text}), not 1")
             return None
-        sheet_name, ref = destinations[0]
-        sheet_name = sheet_name.replace("''", "'")
-        if sheet_name not in self.wb.sheetnames:
+        area = areas[0]
+        sheet_name = (area["quoted"] or "").replace("''", "'") or area["plain"]
+        ref = area["ref"]
+        sheet = self.book.sheets.get(sheet_name)
+        if sheet is None:
             self.problems.append(
                 f"the defined name {name!r} ({what}) points to the sheet {sheet_name!r}, which is not in the workbook"
             )
             return None
-        ws = self.wb[sheet_name]
-        try:
-            first, last = _bounds(ref)
-        except ValueError:
-            self.problems.append(f"the defined name {name!r} ({what}) is not a range of cells: {text!r}")
-            return None
-        (r1, c1), (r2, c2) = first, last
+        (r1, c1), (r2, c2) = _bounds(ref)
         if r2 - r1 >= _MAX_NAME_ROWS or c2 - c1 >= _MAX_NAME_COLUMNS:
             self.problems.append(
                 f"the defined name {name!r} ({what}) covers {ref}, more than any cpxl table: "
@@ -183,22 +173,17 @@ class _Reader:
         if not expected:
             self.problems.append(f"the defined name {name!r} ({what}) must cover one {shape} of cells, got {ref}")
             return None
-        for merged in ws.merged_cells.ranges:
-            if merged.min_row <= r2 and merged.max_row >= r1 and merged.min_col <= c2 and merged.max_col >= c1:
+        for m1, n1, m2, n2 in sheet.merged:
+            if m1 <= r2 and m2 >= r1 and n1 <= c2 and n2 >= c1:
                 self.problems.append(
-                    f"'{sheet_name}'!{merged.coord} are merged cells in {what}: unmerge them "
-                    "(a merged cell keeps only its first value)"
+                    f"'{sheet_name}'!{col_letter(n1 - 1)}{m1}:{col_letter(n2 - 1)}{m2} are merged cells in {what}: "
+                    "unmerge them (a merged cell keeps only its first value)"
                 )
                 return None
         self.areas[name] = (sheet_name, r1, c1, r2, c2)
-        present = ws._cells  # looked up, not ws.cell(): openpyxl would create every empty cell of the range
-        return [
-            [
-                (f"'{sheet_name}'!{col_letter(c - 1)}{r}", _plain(getattr(present.get((r, c)), "value", None)))
-                for c in range(c1, c2 + 1)
-            ]
-            for r in range(r1, r2 + 1)
-        ]
+        values = sheet.values
+        places = [(c, f"'{sheet_name}'!{col_letter(c - 1)}") for c in range(c1, c2 + 1)]
+        return [[(f"{place}{r}", _plain(values.get((r, c)))) for c, place in places] for r in range(r1, r2 + 1)]
 
     def below(self, name: str, table: str) -> None:
         """Report every cell typed under the cells of *name* in its columns: no formula sees them."""
@@ -225,47 +210,30 @@ class _Reader:
     def typed(self, sheet_name: str) -> list[tuple[int, int]]:
         """(row, column) of every cell of a sheet that holds something, found once per sheet."""
         if sheet_name not in self._typed:
-            cells = self.wb[sheet_name]._cells  # the cells the file holds; iter_rows would create the empty ones
-            self._typed[sheet_name] = [key for key, cell in cells.items() if not _blank(cell.value)]
+            values = self.book.sheets[sheet_name].values
+            self._typed[sheet_name] = [key for key, value in values.items() if not _blank(value)]
         return self._typed[sheet_name]
 
     def computed_cells(self) -> None:
         """Report every cell that cpxl wrote as a formula and that now holds a value, or nothing."""
-        if self.formulas is None:
-            return
-        by_sheet: dict[str, list[str]] = {}
-        for name in self.wb.defined_names:
-            if _computed_name(name) and self.cells(name, "block", "a computed result") is not None:
-                by_sheet.setdefault(self.areas[name][0], []).append(name)
-        for sheet_name, names in by_sheet.items():
-            areas = [self.areas[name][1:] for name in names]
-            formula_cells = {
-                (cell.row, cell.column)
-                for row in self.formulas[sheet_name].iter_rows(  # one pass over the sheet: read-only sheets stream
-                    min_row=min(a[0] for a in areas),
-                    max_row=max(a[2] for a in areas),
-                    min_col=min(a[1] for a in areas),
-                    max_col=max(a[3] for a in areas),
-                )
-                for cell in row
-                if isinstance(cell.value, str) and cell.value.startswith("=")
-            }
-            for name, (r1, c1, r2, c2) in zip(names, areas, strict=True):
-                lost = [
-                    f"{col_letter(c - 1)}{r}"
-                    for r in range(r1, r2 + 1)
-                    for c in range(c1, c2 + 1)
-                    if (r, c) not in formula_cells
-                ]
-                self.listed(
-                    sheet_name,
-                    lost,
-                    f" ({name}) holds a value where cpxl wrote a formula, so the sheet no longer computes it: "
-                    "copy the formula from the row above, or rebuild with cpxl build",
-                    f"cells of {name} lost their formula",
-                )
-
-    # --- values -------------------------------------------------------------------------------------
+        for name in self.book.names:
+            if not _computed_name(name) or self.cells(name, "block", "a computed result") is None:
+                continue
+            sheet_name, r1, c1, r2, c2 = self.areas[name]
+            formulas = self.book.sheets[sheet_name].formulas
+            lost = [
+                f"{col_letter(c - 1)}{r}"
+                for r in range(r1, r2 + 1)
+                for c in range(c1, c2 + 1)
+                if (r, c) not in formulas
+            ]
+            self.listed(
+                sheet_name,
+                lost,
+                f" ({name}) holds a value where cpxl wrote a formula, so the sheet no longer computes it: "
+                "copy the formula from the row above, or rebuild with cpxl build",
+                f"cells of {name} lost their formula",
+            )
 
     def value(self, where: str, raw: Any, spec: Column | Any, path: str) -> Any:
         """One cell's value as the schema wants it, read the way the sheet's formulas read it."""
@@ -304,7 +272,7 @@ class _Reader:
 
     def examine(self) -> Examined:
         """The audit (when its inputs make one), every problem, and the cached named results."""
-        if not any(spec.key in self.wb.defined_names for spec in FIELDS):
+        if not any(spec.key in self.book.names for spec in FIELDS):
             raise AuditError(
                 ["not a cpxl audit workbook: it has none of the defined names cpxl writes (company, tax_rate, ...)"],
                 self.source,
@@ -337,7 +305,7 @@ class _Reader:
             except AuditError as exc:
                 self.problems += exc.problems
         results = {}
-        for name in self.wb.defined_names:
+        for name in self.book.names:
             if _computed_name(name) and not name.startswith(tuple(f"{key}_" for key in TABLES)):
                 block = self.cells(name, "cell", "a result")
                 if block:
@@ -410,21 +378,18 @@ def _computed_name(name: str) -> bool:
     return spec is not None and key not in (*spec.keys, "ratings", "weights")
 
 
-def _language(workbook: Any) -> str:
+def _language(book: Package) -> str:
     """The language a workbook was built in: its ``cpxl_lang`` property, else the language of its sheet names."""
-    for prop in getattr(workbook, "custom_doc_props", None) or ():
-        if getattr(prop, "name", None) == "cpxl_lang" and getattr(prop, "value", None) in LANGUAGES:
-            return prop.value
+    if book.properties.get("cpxl_lang") in LANGUAGES:
+        return book.properties["cpxl_lang"]
     zh = {label(key, "zh") for key in LABELS if key.startswith("sheet.")}
-    return "zh" if zh & set(workbook.sheetnames) else "en"
+    return "zh" if zh & set(book.sheets) else "en"
 
 
 def _bounds(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
     """(row, column) of the first and last cell of an A1 reference such as ``$B$9:$B$68`` (1-based)."""
-    parts = ref.replace("$", "").split(":")
-    first = coordinate_to_tuple(parts[0])
-    last = coordinate_to_tuple(parts[-1])
-    return first, last
+    first, _, last = ref.replace("$", "").partition(":")
+    return cell_position(first), cell_position(last or first)
 
 
 def _shown(value: Any) -> str:
@@ -436,9 +401,9 @@ def _blank(value: Any) -> bool:
 
 
 def _plain(value: Any) -> Any:
-    """Cell values as the schema reads them: text exactly as typed, a date in a text column as its ISO text."""
-    if isinstance(value, str):
-        return decode_ooxml_escapes(value)
+    """Cell values as the schema reads them (text comes decoded as typed): a date in a text column as ISO text."""
+    if value is None or isinstance(value, (str, float)):
+        return value
     if isinstance(value, datetime.datetime):
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
     if isinstance(value, datetime.date):

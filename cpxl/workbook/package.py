@@ -1,0 +1,194 @@
+"""A returned workbook as the reader sees it: the one place that turns a checked .xlsx package into plain data.
+
+The reader needs five things of a workbook, and nothing else: its defined names
+(as text), its worksheets in order, each sheet's cached cell values, which cells
+hold a formula, and its merged cells; plus cpxl's custom document properties.
+:func:`open_package` gets them fast, without building an object per cell:
+
+* the bytes come from :func:`cpxl.workbook.guard.checked_bytes`, so every
+  hostile-file check has passed before anything is parsed;
+* the cached values come from python-calamine (Rust), which decodes shared
+  strings, ``_xHHHH_`` escapes and dates exactly as Excel does; an error value
+  (``#DIV/0!``), which calamine turns into an empty string, is put back from
+  the sheet's XML, so that a cell holding an error is never read as a blank;
+* which cells hold formulas, which hold errors, and the merged cells come from
+  one regular-expression pass over each worksheet's XML (no DOM);
+* the defined names, the sheets and the document properties come from the
+  small parts ``xl/workbook.xml``, its relationships and ``docProps/custom.xml``,
+  parsed with :mod:`defusedxml`.
+
+Imports python-calamine and defusedxml; nothing of openpyxl.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..audit.model import AuditError
+
+__all__ = ["Package", "SheetData", "cell_position", "open_package"]
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_WORKSHEET = _DOC_RELS + "/worksheet"
+# A cell whose first child is a formula (the schema puts <f> before <v> and <is>).
+_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*<(?:\w+:)?f[\s/>]')
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)"')
+
+
+@dataclass
+class SheetData:
+    """One worksheet: cached values of its non-empty cells, its formula cells and merged ranges (1-based).
+
+    ``values`` maps (row, column) to the value a spreadsheet shows: text,
+    float, bool, a date, or an error's text such as ``"#DIV/0!"``.
+    """
+
+    name: str
+    values: dict[tuple[int, int], Any] = field(default_factory=dict)
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Package:
+    """A workbook's defined names (workbook-wide, as their formula text), worksheets and custom properties."""
+
+    source: str
+    names: dict[str, str]
+    sheets: dict[str, SheetData]
+    properties: dict[str, str]
+
+
+def open_package(path: str | Path) -> Package:
+    """The names, sheets and properties of the workbook in *path*, checked by the guard first.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.xlsx`` file [-]
+
+    Returns
+    -------
+    package : Package
+        Defined names, worksheets (values, formula cells, merged cells) and custom properties [-]
+
+    Raises
+    ------
+    AuditError
+        The file is refused by :mod:`cpxl.workbook.guard`, or its parts cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from cpxl.audit import Audit
+    >>> from cpxl.workbook import build
+    >>> book = open_package(build(Audit.example(), pathlib.Path(tempfile.mkdtemp()) / "a.xlsx"))
+    >>> book.names["tax_rate"], book.properties["cpxl_lang"]
+    ("'2 Company'!$B$11", 'en')
+    >>> sheet = book.sheets["2 Company"]
+    >>> sheet.values[(11, 2)], (13, 2) in sheet.formulas
+    (0.25, True)
+    """
+    from .guard import checked_bytes
+
+    source = str(path)
+    data = checked_bytes(path)
+    try:
+        return _read(data, source)
+    except AuditError:
+        raise
+    except Exception as exc:  # a part the parsers cannot read is the file's fault: one line, no traceback
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise AuditError([f"not an .xlsx workbook that cpxl can read ({reason})"], source) from None
+
+
+def _read(data: bytes, source: str) -> Package:
+    from defusedxml import ElementTree
+    from python_calamine import CalamineWorkbook
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {
+        rel.get("Id"): posixpath.normpath(posixpath.join("xl", rel.get("Target", "").lstrip("/").removeprefix("xl/")))
+        for rel in rels.iter(f"{{{_RELS}}}Relationship")
+        if rel.get("Type") == _WORKSHEET
+    }
+    names = {
+        item.get("name", ""): item.text or ""
+        for item in book.iter(f"{{{_MAIN}}}definedName")
+        if item.get("localSheetId") is None  # a name of one sheet only is not one of cpxl's
+    }
+    calamine = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    sheets = {}
+    for item in book.iter(f"{{{_MAIN}}}sheet"):
+        part = targets.get(item.get(f"{{{_DOC_RELS}}}id"))
+        if part is None:  # a chart sheet or a dialog: no cells
+            continue
+        name = item.get("name", "")
+        sheet = SheetData(name)
+        rows = calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value != "":
+                    sheet.values[(r, c)] = value
+        _scan(archive.read(part), sheet)
+        sheets[name] = sheet
+    properties = {}
+    if "docProps/custom.xml" in archive.namelist():
+        for prop in ElementTree.fromstring(archive.read("docProps/custom.xml")):
+            if len(prop):
+                properties[prop.get("name", "")] = prop[0].text or ""
+    return Package(source, names, sheets, properties)
+
+
+def _scan(xml: bytes, sheet: SheetData) -> None:
+    """Formula cells, error values and merged cells of a worksheet's XML (cells without an address, which the
+    format allows and no spreadsheet writes, are not seen)."""
+    sheet.formulas.update((int(m.group(2)), _column(m.group(1))) for m in _FORMULA_CELL.finditer(xml))
+    if b't="e"' in xml:  # error values are rare: look at every cell only then
+        for match in _CELL.finditer(xml):
+            ref = _REF.search(match.group(1))
+            if ref is not None and _ERROR_TYPE.search(match.group(1)):
+                value = _VALUE.search(match.group(3) or b"")
+                text = value.group(1).decode("ascii", "replace") if value else "#N/A"
+                sheet.values[(int(ref.group(2)), _column(ref.group(1)))] = text
+    for match in _MERGE.finditer(xml):
+        first, _, last = match.group(1).decode().partition(":")
+        (r1, c1), (r2, c2) = cell_position(first), cell_position(last or first)
+        sheet.merged.append((r1, c1, r2, c2))
+
+
+@functools.lru_cache(maxsize=4096)
+def _column(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def cell_position(ref: str) -> tuple[int, int]:
+    """(row, column), 1-based, of an A1 address such as ``AB12``.
+
+    Examples
+    --------
+    >>> cell_position("A1"), cell_position("AB12")
+    ((1, 1), (12, 28))
+    """
+    letters = ref.rstrip("0123456789")
+    if not letters or not letters.isalpha() or not letters.isupper() or len(letters) == len(ref):
+        raise ValueError(f"not a cell address: {ref!r}")
+    return int(ref[len(letters) :]), _column(letters.encode())
