@@ -311,3 +311,23 @@ def test_a_name_over_a_whole_sheet_and_a_cell_at_the_last_row_cost_nothing(books
         "cpxl table: at most 20,000 rows and 64 columns" in found
     )
     assert any(p.startswith("'3 Flowsheet'!A1048576 is typed below the table streams") for p in found)
+
+
+def test_problems_say_where_and_what_kind_as_fields(books, tmp_path):
+    """A program checking many workbooks needs the sheet, cell, field and kind of a problem, not only its text."""
+    from cpxl.workbook import examine
+
+    wb = openpyxl.load_workbook(books["example-en"])
+    ws, r1, c1, r2, _ = area(wb, "streams_measured")
+    ws.cell(r1, c1).value = "1,500"
+    ws.cell(r2 + 1, c1).value = 7
+    wb.save(path := tmp_path / "two.xlsx")
+    found = examine(path)
+    assert found.audit is None
+    assert {(p.kind, p.sheet, p.cell, p.path) for p in found.problems} == {
+        ("bad_cell", ws.title, f"D{r1}", "streams[1].measured"),
+        ("typed_below", ws.title, f"D{r2 + 1}", "streams_measured"),
+    }
+    clean = examine(books["example-en"])
+    assert clean.areas["streams_measured"] == (ws.title, r1, c1, r2, c1)
+    assert clean.rows["streams"] == list(range(len(Audit.example().tables["streams"])))

@@ -20,7 +20,46 @@ from .engine import col_letter
 from .labels import LABELS, LANGUAGES, choice_code, label
 from .package import Package, cell_position, open_package
 
-__all__ = ["Examined", "examine", "read"]
+__all__ = ["Examined", "Problem", "examine", "read"]
+
+
+class Problem(str):
+    """A problem found in a workbook: its message (the string itself), where it is, and its kind.
+
+    ``sheet`` and ``cell`` (an address such as ``D7`` or a range ``B4:C4``)
+    say where, ``path`` the audit field (``streams[5].measured``) or defined
+    name; ``kind`` is one of ``bad_cell`` (a value the formulas would misread
+    or the schema refuses), ``typed_below`` (typed under a table, where no
+    formula sees it), ``formula_replaced`` (a value where cpxl wrote a
+    formula), ``structure`` (a broken defined name, merged cells, rows
+    inserted on one sheet only) and ``inconsistent`` (records that contradict
+    each other, such as weights that do not sum to 1).
+
+    Examples
+    --------
+    >>> p = Problem("'3 Flowsheet'!D7 (streams[5].measured) must be >= 0, got -3", sheet="3 Flowsheet", cell="D7",
+    ...             path="streams[5].measured")
+    >>> p.endswith("got -3"), p.cell, p.kind
+    (True, 'D7', 'bad_cell')
+    """
+
+    sheet: str | None
+    cell: str | None
+    path: str | None
+    kind: str
+
+    def __new__(
+        cls,
+        message: str,
+        *,
+        kind: str = "bad_cell",
+        sheet: str | None = None,
+        cell: str | None = None,
+        path: str | None = None,
+    ) -> Problem:
+        problem = super().__new__(cls, message)
+        problem.kind, problem.sheet, problem.cell, problem.path = kind, sheet, cell, path
+        return problem
 
 
 @dataclass
@@ -33,14 +72,18 @@ class Examined:
     a value, a cell typed below a table); ``results`` holds the cached value
     of every named result as the file stores it (``result_grade``,
     ``result_system_closure``, ``main_output``, ...); ``lang`` is the
-    workbook's language.
+    workbook's language. ``areas`` gives, for every defined name read, its
+    sheet and first row, first column, last row, last column (1-based);
+    ``rows`` gives, per table, the 0-based row within the table of each record.
     """
 
     source: str
     audit: Audit | None
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
     lang: str = "en"
+    areas: dict[str, tuple[str, int, int, int, int]] = field(default_factory=dict)
+    rows: dict[str, list[int]] = field(default_factory=dict)
 
 
 def examine(path: str | Path) -> Examined:
@@ -120,7 +163,8 @@ class _Reader:
     def __init__(self, book: Package):
         self.book = book
         self.source = book.source
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
+        self.rows: dict[str, list[int]] = {}
         self.lang = _language(book)
         self.yes, self.no = (label(f"word.{w}", self.lang) for w in ("yes", "no"))
         self._typed: dict[str, list[tuple[int, int]]] = {}
@@ -136,48 +180,58 @@ class _Reader:
         """
         text = self.book.names.get(name)
         if text is None:
-            self.problems.append(
-                f"the defined name {name!r} is missing ({what}): was it deleted (Formulas > Name Manager)?"
+            self.structure(
+                f"the defined name {name!r} is missing ({what}): was it deleted (Formulas > Name Manager)?", name
             )
             return None
         if "#REF!" in text:
-            self.problems.append(
+            self.structure(
                 f"the defined name {name!r} ({what}) points to deleted cells ({text}): a sheet, rows or columns "
-                "it covered were deleted; restore them (undo) or rebuild the workbook"
+                "it covered were deleted; restore them (undo) or rebuild the workbook",
+                name,
             )
             return None
         areas = [_AREA.fullmatch(part.strip()) for part in text.split(",")]
         if not all(areas):
-            self.problems.append(f"the defined name {name!r} ({what}) is the constant {text!r}, not cells of a sheet")
+            self.structure(f"the defined name {name!r} ({what}) is the constant {text!r}, not cells of a sheet", name)
             return None
         if len(areas) != 1:
-            self.problems.append(f"the defined name {name!r} ({what}) covers {len(areas)} areas ({text}), not 1")
+            self.structure(f"the defined name {name!r} ({what}) covers {len(areas)} areas ({text}), not 1", name)
             return None
         area = areas[0]
         sheet_name = (area["quoted"] or "").replace("''", "'") or area["plain"]
         ref = area["ref"]
         sheet = self.book.sheets.get(sheet_name)
         if sheet is None:
-            self.problems.append(
-                f"the defined name {name!r} ({what}) points to the sheet {sheet_name!r}, which is not in the workbook"
+            self.structure(
+                f"the defined name {name!r} ({what}) points to the sheet {sheet_name!r}, which is not in the workbook",
+                name,
             )
             return None
         (r1, c1), (r2, c2) = _bounds(ref)
         if r2 - r1 >= _MAX_NAME_ROWS or c2 - c1 >= _MAX_NAME_COLUMNS:
-            self.problems.append(
+            self.structure(
                 f"the defined name {name!r} ({what}) covers {ref}, more than any cpxl table: "
-                f"at most {_MAX_NAME_ROWS:,} rows and {_MAX_NAME_COLUMNS} columns"
+                f"at most {_MAX_NAME_ROWS:,} rows and {_MAX_NAME_COLUMNS} columns",
+                name,
             )
             return None
         expected = {"cell": r1 == r2 and c1 == c2, "row": r1 == r2, "column": c1 == c2, "block": True}[shape]
         if not expected:
-            self.problems.append(f"the defined name {name!r} ({what}) must cover one {shape} of cells, got {ref}")
+            self.structure(f"the defined name {name!r} ({what}) must cover one {shape} of cells, got {ref}", name)
             return None
         for m1, n1, m2, n2 in sheet.merged:
             if m1 <= r2 and m2 >= r1 and n1 <= c2 and n2 >= c1:
+                cells = f"{col_letter(n1 - 1)}{m1}:{col_letter(n2 - 1)}{m2}"
                 self.problems.append(
-                    f"'{sheet_name}'!{col_letter(n1 - 1)}{m1}:{col_letter(n2 - 1)}{m2} are merged cells in {what}: "
-                    "unmerge them (a merged cell keeps only its first value)"
+                    Problem(
+                        f"'{sheet_name}'!{cells} are merged cells in {what}: "
+                        "unmerge them (a merged cell keeps only its first value)",
+                        kind="structure",
+                        sheet=sheet_name,
+                        cell=cells,
+                        path=name,
+                    )
                 )
                 return None
         self.areas[name] = (sheet_name, r1, c1, r2, c2)
@@ -193,19 +247,27 @@ class _Reader:
             for c, r in sorted((c, r) for r, c in self.typed(sheet_name) if c1 <= c <= c2 and r > r2)
         ]
         self.listed(
+            "typed_below",
             sheet_name,
             typed,
             f" is typed below the table {table} (its last row is {r2}), where no formula sees it: "
             "insert rows inside the table and move it there",
             f"cells are typed below the table {table}",
+            name,
         )
 
-    def listed(self, sheet_name: str, coordinates: list[str], says: str, rest: str) -> None:
+    def listed(self, kind: str, sheet_name: str, coordinates: list[str], says: str, rest: str, name: str) -> None:
         """One problem per cell for the first few *coordinates* of a sheet, then one that counts the rest."""
         for coordinate in coordinates[:_LISTED]:
-            self.problems.append(f"'{sheet_name}'!{coordinate}{says}")
+            message = f"'{sheet_name}'!{coordinate}{says}"
+            self.problems.append(Problem(message, kind=kind, sheet=sheet_name, cell=coordinate, path=name))
         if len(coordinates) > _LISTED:
-            self.problems.append(f"'{sheet_name}': {len(coordinates) - _LISTED} more {rest}")
+            message = f"'{sheet_name}': {len(coordinates) - _LISTED} more {rest}"
+            self.problems.append(Problem(message, kind=kind, sheet=sheet_name, path=name))
+
+    def structure(self, message: str, name: str) -> None:
+        """A problem with the workbook's defined name *name*."""
+        self.problems.append(Problem(message, kind="structure", path=name))
 
     def typed(self, sheet_name: str) -> list[tuple[int, int]]:
         """(row, column) of every cell of a sheet that holds something, found once per sheet."""
@@ -228,23 +290,31 @@ class _Reader:
                 if (r, c) not in formulas
             ]
             self.listed(
+                "formula_replaced",
                 sheet_name,
                 lost,
                 f" ({name}) holds a value where cpxl wrote a formula, so the sheet no longer computes it: "
                 "copy the formula from the row above, or rebuild with cpxl build",
                 f"cells of {name} lost their formula",
+                name,
             )
 
     def value(self, where: str, raw: Any, spec: Column | Any, path: str) -> Any:
         """One cell's value as the schema wants it, read the way the sheet's formulas read it."""
         place = f"{where} ({path})"
+        sheet, _, cell = where.rpartition("!")
+        sheet = sheet[1:-1].replace("''", "'")
+
+        def bad(message: str) -> None:
+            self.problems.append(Problem(message, sheet=sheet, cell=cell, path=path))
+
         kind = spec.kind
         if raw is None or (isinstance(raw, str) and raw == ""):
             return None
         if kind in ("number", "fraction", "int"):
             if isinstance(raw, bool) or not isinstance(raw, (int, float)):
                 shown = "TRUE/FALSE" if isinstance(raw, bool) else f"the text {raw!r}"
-                self.problems.append(
+                bad(
                     f"{place} holds {shown} where a number goes, which the sheet's formulas count as 0 or skip: "
                     "type the number itself (no quotes, units or spaces)"
                 )
@@ -252,10 +322,8 @@ class _Reader:
         elif kind == "bool":
             if isinstance(raw, str) and raw.casefold() in (self.yes.casefold(), self.no.casefold()):
                 return raw.casefold() == self.yes.casefold()
-            self.problems.append(
-                f"{place} must be {self.yes} or {self.no} (the formulas read anything else as {self.no}), "
-                f"got {_shown(raw)}"
-            )
+            anything_else = f"(the formulas read anything else as {self.no})"
+            bad(f"{place} must be {self.yes} or {self.no} {anything_else}, got {_shown(raw)}")
             return None
         elif kind == "choice":
             labels = {label(f"choice.{code}", self.lang).casefold(): code for code in spec.choices}
@@ -264,9 +332,13 @@ class _Reader:
             if isinstance(raw, str) and not raw.strip():
                 return None
             hint = "" if choice_code(str(raw), spec.choices) is None else " (the formulas only match the list's words)"
-            self.problems.append(f"{place} is not one of the choices of its list{hint}, got {_shown(raw)}")
+            bad(f"{place} is not one of the choices of its list{hint}, got {_shown(raw)}")
             return None
-        return coerce(raw, spec, place, self.problems)
+        found: list[str] = []
+        value = coerce(raw, spec, place, found)
+        for message in found:
+            bad(message)
+        return value
 
     # --- the audit ----------------------------------------------------------------------------------
 
@@ -289,8 +361,9 @@ class _Reader:
             if table.ratings:
                 block = self.cells(f"{key}_weights", "row", f"the factor weights of {key}")
                 if block and len(block[0]) != len(table.ratings):
-                    self.problems.append(
-                        f"the defined name {key}_weights must cover {len(table.ratings)} cells, got {len(block[0])}"
+                    self.structure(
+                        f"the defined name {key}_weights must cover {len(table.ratings)} cells, got {len(block[0])}",
+                        f"{key}_weights",
                     )
                 elif block:
                     spec = Column("weight", "number", minimum=0)
@@ -303,7 +376,7 @@ class _Reader:
             try:
                 audit = Audit.from_dict({"fields": fields, "tables": tables, "weights": weights}, source=self.source)
             except AuditError as exc:
-                self.problems += exc.problems
+                self.problems += [Problem(p, kind="inconsistent", path=p.split(" ", 1)[0]) for p in exc.problems]
         results = {}
         for name in self.book.names:
             if _computed_name(name) and not name.startswith(tuple(f"{key}_" for key in TABLES)):
@@ -311,7 +384,7 @@ class _Reader:
                 if block:
                     results[name] = block[0][0][1]
         self.computed_cells()  # a formula replaced by a value spoils a result, not the audit's inputs
-        return Examined(self.source, audit, self.problems, results, self.lang)
+        return Examined(self.source, audit, self.problems, results, self.lang, self.areas, self.rows)
 
     def table(self, key: str) -> list[dict[str, Any]]:
         """The records of the list table *key*: its rows that are not wholly blank, and nothing typed below it."""
@@ -327,8 +400,9 @@ class _Reader:
         if table.ratings:
             ratings = self.cells(f"{key}_ratings", "block", f"the ratings of the table {key}")
             if ratings is not None and len(ratings[0]) != len(table.ratings):
-                self.problems.append(
-                    f"the defined name {key}_ratings must be {len(table.ratings)} columns wide, got {len(ratings[0])}"
+                self.structure(
+                    f"the defined name {key}_ratings must be {len(table.ratings)} columns wide, got {len(ratings[0])}",
+                    f"{key}_ratings",
                 )
                 ratings = None
             elif ratings is not None:
@@ -340,9 +414,10 @@ class _Reader:
             lengths[f"{key}_ratings"] = len(ratings)
         if len(set(lengths.values())) > 1:
             shown = ", ".join(f"{name} on '{self.areas[name][0]}' {n}" for name, n in lengths.items())
-            self.problems.append(
+            self.structure(
                 f"the table {key} has a different number of rows on its sheets ({shown}): rows were inserted or "
-                "deleted on one sheet only; insert or delete the same rows on every sheet of the table, or undo"
+                "deleted on one sheet only; insert or delete the same rows on every sheet of the table, or undo",
+                key,
             )
             return []
         records = []
@@ -363,6 +438,7 @@ class _Reader:
                     for j, (where, value) in enumerate(ratings[i])
                 ]
             records.append(record)
+            self.rows.setdefault(key, []).append(i)
         return records
 
 
