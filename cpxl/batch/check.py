@@ -260,35 +260,19 @@ def check_examined(found: Any, *, tolerance: float | None = None) -> CheckReport
 
 # --- the file's own problems ----------------------------------------------------------------------------------
 
-_PLACE = re.compile(r"^'((?:[^']|'')+)'!\$?([A-Z]{1,3})\$?(\d+)")
-_SHEET = re.compile(r"^'((?:[^']|'')+)':")
-_PATH = re.compile(r"\(((?:fields|weights|[a-z]+\[\d+\])[\w.\[\]]*|[a-z][a-z0-9]*_[a-z0-9_]*)\)")
 
-
-def _workbook_problem(problem: str) -> Finding:
-    """One of examine's problems as a finding, its sheet, cell and field path taken from the text."""
-    sheet = cell = path = None
-    message = problem
-    place = _PLACE.match(problem) or _SHEET.match(problem)
-    if place:
-        sheet = place.group(1).replace("''", "'")
-        if place.re is _PLACE:
-            cell = f"{place.group(2)}{place.group(3)}"
-        message = problem[place.end() :].lstrip(" :")
-    named = _PATH.search(problem)
-    if named:
-        path = named.group(1)
-        if message.startswith(f"({path})"):
-            message = message[len(path) + 2 :].lstrip()
-    if "wrote a formula" in problem or "lost their formula" in problem:
-        kind = "formula_replaced"
-    elif "typed below the table" in problem:
-        kind = "typed_below"
-    elif "defined name" in problem or "merged cells" in problem or "number of rows on its sheets" in problem:
-        kind = "structure"
-    else:
-        kind = "bad_cell"
-    return Finding(kind, "error", message, sheet, cell, path)
+def _workbook_problem(problem: Any) -> Finding:
+    """One of examine's problems (a :class:`cpxl.workbook.read.Problem`) as a finding at its sheet and cell."""
+    message = str(problem)
+    prefix = f"'{problem.sheet}'!{problem.cell}" if problem.sheet and problem.cell else None
+    if prefix and message.startswith(prefix):
+        message = message[len(prefix) :].lstrip(" :")
+    elif problem.sheet and message.startswith(f"'{problem.sheet}':"):
+        message = message[len(problem.sheet) + 3 :].lstrip()
+    if problem.path and message.startswith(f"({problem.path})"):
+        message = message[len(problem.path) + 2 :].lstrip()
+    kind = "structure" if problem.kind == "inconsistent" else problem.kind
+    return Finding(kind, "error", message, problem.sheet, problem.cell, problem.path)
 
 
 def _audit_problem(problem: str) -> Finding:
