@@ -331,3 +331,37 @@ def test_problems_say_where_and_what_kind_as_fields(books, tmp_path):
     clean = examine(books["example-en"])
     assert clean.areas["streams_measured"] == (ws.title, r1, c1, r2, c1)
     assert clean.rows["streams"] == list(range(len(Audit.example().tables["streams"])))
+
+
+def test_build_refreshes_a_filled_workbook_in_the_other_language_with_more_rows(books, tmp_path):
+    """cpxl build FILLED.xlsx: the audit read back, every cached value recomputed (reconciled flows included)."""
+    from click.testing import CliRunner
+
+    from cpxl import reconcile
+    from cpxl.cli import main
+
+    wb = openpyxl.load_workbook(books["example-en"])
+    ws, r1, c1, _, _ = area(wb, "streams_measured")
+    ws.cell(r1, c1).value = 1620  # a new measurement of the first stream; openpyxl keeps no cached values
+    wb.save(filled := tmp_path / "filled.xlsx")
+    result = CliRunner().invoke(
+        main, ["build", str(filled), "--lang", "zh", "--rows", "80", "-o", str(tmp_path / "new.xlsx")]
+    )
+    assert result.exit_code == 0, result.output
+    audit = read(tmp_path / "new.xlsx")
+    expected = Audit.example("en").to_dict()
+    expected["tables"]["streams"][0]["measured"] = 1620.0
+    assert audit == Audit.from_dict(expected)
+    new = openpyxl.load_workbook(tmp_path / "new.xlsx", data_only=True)
+    ws, r1, c1, r2, _ = area(new, "streams_measured")
+    assert ws.title == label("sheet.flowsheet", "zh") and r2 - r1 + 1 == 80
+    streams = audit.tables["streams"]
+    flows = reconcile(*([s[k] for s in streams] for k in ("source", "target", "measured", "sigma"))).value
+    at_build = [ws.cell(r1 + i, c1 + 2).value for i in range(len(streams))]
+    assert at_build == pytest.approx([None if f != f else f for f in flows], rel=1e-12)
+    # a workbook that does not read is not rebuilt, and nothing is written
+    ws.cell(r1, c1).value = "n/a"
+    new.save(broken_file := tmp_path / "broken.xlsx")
+    result = CliRunner().invoke(main, ["build", str(broken_file), "-o", str(tmp_path / "never.xlsx")])
+    assert result.exit_code == 1 and "holds the text 'n/a' where a number goes" in result.output
+    assert not (tmp_path / "never.xlsx").exists()
