@@ -13,6 +13,7 @@ from typing import Any
 
 from ..core.errors import CPError
 from ..core.flowsheet import Flowsheet
+from ..core.reconcile import reconcile
 from .schema import FIELDS, SCHEMA_VERSION, TABLES, Column, Field, Table
 from .versions import upgrade
 
@@ -404,6 +405,28 @@ class Audit:
             problems.append(f"products: only one product can be the main one, got rows {mains}")
         problems += _indicator_weight_problems(self.tables["indicators"])
         return problems
+
+    def reconcile(self) -> Any:
+        """The stream table reconciled (:func:`cpxl.reconcile` with the streams' names), or None without streams.
+
+        Raises :class:`~cpxl.core.errors.CPError` when the measurements cannot be reconciled.
+
+        Examples
+        --------
+        >>> result = Audit.example().reconcile()
+        >>> result.passed, round(float(result.value[6]), 2)
+        (True, 150.74)
+        """
+        streams = self.tables["streams"]
+        if not streams:
+            return None
+        return reconcile(
+            [s["source"] for s in streams],
+            [s["target"] for s in streams],
+            [s["measured"] for s in streams],
+            [s["sigma"] for s in streams],
+            names=[s["name"] for s in streams],
+        )
 
     def indicator_weights(self) -> list[float | None]:
         """The composite weight of every indicator: its group's weight times its weight in the group.

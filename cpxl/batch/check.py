@@ -524,16 +524,8 @@ def _balances(audit: Audit, book: Any, tolerance: float, places: _Places) -> lis
 def _reconciliation(audit: Audit, places: _Places) -> list[Finding]:
     """The global χ² test of the stream table and, when it fails, the streams with the largest |z|."""
     streams = audit.tables["streams"]
-    if not streams:
-        return []
     try:
-        result = core.reconcile(
-            [s["source"] for s in streams],
-            [s["target"] for s in streams],
-            [s["measured"] for s in streams],
-            [s["sigma"] for s in streams],
-            names=[s["name"] for s in streams],
-        )
+        result = audit.reconcile()
     except CPError as exc:
         return [
             places.on_sheet(
@@ -544,6 +536,8 @@ def _reconciliation(audit: Audit, places: _Places) -> list[Finding]:
                 "streams",
             )
         ]
+    if result is None:
+        return []
     test = f"χ² = {result.chi2:.3g} with {result.dof} degrees of freedom, p = {result.p_value:.3g}"
     if result.passed:
         return [

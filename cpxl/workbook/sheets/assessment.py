@@ -22,18 +22,10 @@ def flowsheet(ctx: Context) -> None:
     sheet = Sheet(ctx.book, "flowsheet")
     streams = ctx.t["streams"]
     rows = ctx.rows("streams")
-    result = None
-    if streams:
-        try:
-            result = core.reconcile(
-                [s["source"] for s in streams],
-                [s["target"] for s in streams],
-                [s["measured"] for s in streams],
-                [s["sigma"] for s in streams],
-                names=[s["name"] for s in streams],
-            )
-        except core.CPError:
-            result = None
+    try:
+        result = ctx.audit.reconcile()
+    except core.CPError:
+        result = None  # the sheet shows no reconciled values; cpxl check says why
     outputs = (("reconciled", "value", "num"), ("reconciled_sigma", "sigma", "num"), ("status", "status", "text"))
     place = sheet.table("streams", "streams", streams, rows, TABLES["streams"].keys, extra_columns=1 + len(outputs))
     ctx.places["streams"] = place
