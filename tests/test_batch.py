@@ -454,3 +454,13 @@ def test_the_dask_executor_takes_a_client_in_python(tmp_path, dask_cluster):
     result = build_many(table, tmp_path / "out", executor="dask", scheduler=dask_cluster)
     assert result.ok and [p.name for p in result.built] == ["A.xlsx", "B.xlsx"]
     shutil.rmtree(tmp_path / "out")
+
+
+@pytest.mark.slow
+def test_the_dask_executor_starts_a_local_cluster_without_a_scheduler(tmp_path):
+    pytest.importorskip("distributed")
+    table = write_csv(tmp_path / "t.csv", ["fields.company"], [["A"], ["B"]])
+    args = ["batch", str(table), "-o", str(tmp_path / "out"), "--executor", "dask", "--jobs", "1"]
+    code, err = invoke("process", args)
+    assert code == 0 and "built 2, skipped 0, failed 0" in err
+    assert read(tmp_path / "out" / "B.xlsx") == small("B")
