@@ -355,12 +355,16 @@ class _Sink:
 
 
 def _dry_build(audit: Audit, lang: str) -> Any:
-    """The builder's book for *audit*, no file written: its cached results (``values``) and names."""
+    """The builder's book for *audit*, no file written: its cached results (``values``) and names.
+
+    Tables hold only their records (no room to grow): the results are the same, and the names' first cells,
+    which place findings, are where a workbook built from *audit* has them.
+    """
     from ..workbook.engine import Book
     from ..workbook.sheets import write_audit
 
     units = {"mass": audit.fields.get("mass_unit") or "", "money": audit.fields.get("currency") or ""}
-    book = Book(_Sink(), lang, units)
+    book = Book(_Sink(), lang, units, room=False)
     write_audit(book, audit)
     return book
 

@@ -115,9 +115,10 @@ class Placement:
 class Book:
     """An XlsxWriter workbook with cpxl's formats, labels in one language, and defined names."""
 
-    def __init__(self, workbook: Any, lang: str, units: dict[str, str] | None = None):
+    def __init__(self, workbook: Any, lang: str, units: dict[str, str] | None = None, *, room: bool = True):
         self.wb = workbook
         self.lang = lang
+        self.room = room  # False: tables hold only their records (a book computed for its results, not written)
         self.units = units or {}  # what "mass" and "money" columns are measured in: {"mass": "t", "money": "CNY"}
         self._formats: dict[tuple[str, str], Any] = {}
         self.names: dict[str, str] = {}

@@ -91,7 +91,9 @@ class Context:
         return '"' + text.replace('"', '""') + '"'
 
     def rows(self, table: str) -> int:
-        """Rows the list table *table* gets in this workbook."""
+        """Rows the list table *table* gets in this workbook; in a book without room, its records (at least one)."""
+        if not self.book.room:
+            return max(1, len(self.audit.tables[table]))
         return table_rows(self.audit, table, self.min_rows)
 
     @property
