@@ -95,7 +95,7 @@ def test_rows_gives_every_table_more_and_a_filled_table_keeps_spare_rows(tmp_pat
     wb = openpyxl.load_workbook(build(Audit.from_dict(data), tmp_path / "many.xlsx"))
     _, r1, _, r2, _ = area(wb, "options_status")
     assert r2 - r1 + 1 == 85  # 75 options and 10 empty rows
-    with pytest.raises(Exception, match="rows must be a whole number from 0 to 10000"):
+    with pytest.raises(Exception, match="rows must be a whole number from 0 to 2000"):
         build(Audit.blank(), tmp_path / "bad.xlsx", rows=-1)
 
 
@@ -294,23 +294,40 @@ def test_a_formula_replaced_by_its_value_is_reported(books, tmp_path):
     assert sorted(found) == sorted(place + tail for place in lost)
 
 
-def test_a_name_over_a_whole_sheet_and_a_cell_at_the_last_row_cost_nothing(books, tmp_path):
+def test_a_name_over_a_whole_sheet_and_a_cell_far_below_cost_nothing(books, tmp_path):
     """A hostile name must not make the reader create a billion empty cells; the last row is still searched."""
     import time
 
     def hostile(wb):
         wb.defined_names["team_role"].attr_text = "'1 Team & plan'!$A$1:$XFD$1048576"
         ws, _, c1, _, _ = area(wb, "streams_name")
-        ws.cell(1048576, c1).value = "at the bottom"
+        ws.cell(100_000, c1).value = "far below"
 
     start = time.perf_counter()
     found = broken(books, tmp_path, hostile)
     assert time.perf_counter() - start < 20
     assert (
         "the defined name 'team_role' (the column role of the table team) covers $A$1:$XFD$1048576, more than any "
-        "cpxl table: at most 20,000 rows and 64 columns" in found
+        "cpxl table: at most 4,000 rows and 64 columns" in found
     )
-    assert any(p.startswith("'3 Flowsheet'!A1048576 is typed below the table streams") for p in found)
+    assert any(p.startswith("'3 Flowsheet'!A100000 is typed below the table streams") for p in found)
+
+
+def test_cells_far_apart_are_refused_before_they_are_read(books, tmp_path):
+    """A few KB whose two cells span a whole sheet (17 billion cells) must not exhaust the machine."""
+    import time
+
+    wb = openpyxl.load_workbook(books["example-en"])
+    wb["3 Flowsheet"].cell(1048576, 16384).value = "corner"
+    wb.save(path := tmp_path / "corner.xlsx")
+    start = time.perf_counter()
+    with pytest.raises(AuditError) as info:
+        read(path)
+    assert time.perf_counter() - start < 10
+    assert info.value.problems == [
+        "the sheet '3 Flowsheet' spans 1,048,576 rows by 16,384 columns, over the 2,000,000 cells cpxl reads at "
+        "once: delete what was typed far outside the audit's tables"
+    ]
 
 
 def test_problems_say_where_and_what_kind_as_fields(books, tmp_path):
@@ -365,3 +382,14 @@ def test_build_refreshes_a_filled_workbook_in_the_other_language_with_more_rows(
     result = CliRunner().invoke(main, ["build", str(broken_file), "-o", str(tmp_path / "never.xlsx")])
     assert result.exit_code == 1 and "holds the text 'n/a' where a number goes" in result.output
     assert not (tmp_path / "never.xlsx").exists()
+
+
+@pytest.mark.slow
+def test_the_largest_workbook_cpxl_builds_it_reads_back(tmp_path):
+    """Every table at MAX_ROWS rows: inside every bound of the reader."""
+    from cpxl.audit.schema import MAX_ROWS
+
+    path = build(Audit.example(), tmp_path / "largest.xlsx", rows=MAX_ROWS)
+    assert read(path) == Audit.example()
+    with pytest.raises(Exception, match=f"from 0 to {MAX_ROWS}"):
+        build(Audit.example(), tmp_path / "larger.xlsx", rows=MAX_ROWS + 1)

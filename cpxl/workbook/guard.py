@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "MAX_PACKAGE_ELEMENTS",
     "MAX_PARTS",
     "MAX_RATIO",
     "MAX_UNPACKED_BYTES",
@@ -75,6 +76,10 @@ RATIO_FROM_BYTES = 1_000_000
 #: The most XML elements the parts may hold in all (a cpxl example has about 8,000); read-only mode does
 #: not count the worksheets.
 MAX_XML_ELEMENTS = 250_000
+#: The most XML elements a workbook may hold for :func:`checked_bytes`, whose readers parse cells without an
+#: object each (:mod:`cpxl.workbook.package`: a million cells in about 2 s and 300 MB); a cpxl workbook with
+#: the most rows a table can be given (``MAX_ROWS``) holds about 480,000.
+MAX_PACKAGE_ELEMENTS = 2_000_000
 
 _CHUNK = 1 << 20  # inflate 1 MiB at a time
 _MAX_DIRECTORY_BYTES = MAX_PARTS * 400  # the zip's central directory, read whole by zipfile
@@ -137,12 +142,15 @@ def open_workbook(
         raise AuditError([f"not an .xlsx workbook that cpxl can read ({_one_line(exc)})"], source) from None
 
 
-def checked_bytes(path: str | os.PathLike[str], *, full: bool = True) -> bytes:
+def checked_bytes(
+    path: str | os.PathLike[str], *, full: bool = True, max_elements: int = MAX_XML_ELEMENTS
+) -> bytes:
     """The bytes of a workbook file, once they pass every check of :func:`open_workbook`.
 
     For a reader that parses the package itself. *full* counts the worksheets'
-    XML elements towards :data:`MAX_XML_ELEMENTS` too (False: as for a
-    read-only load, which streams them).
+    XML elements towards *max_elements* too (False: as for a read-only load,
+    which streams them); a reader lighter than openpyxl may allow more
+    (:data:`MAX_PACKAGE_ELEMENTS`).
 
     Examples
     --------
@@ -154,7 +162,7 @@ def checked_bytes(path: str | os.PathLike[str], *, full: bool = True) -> bytes:
     """
     source = str(path)
     data = _read_bounded(Path(path), source)
-    _check(data, source, full=full)
+    _check(data, source, full=full, max_elements=max_elements)
     return data
 
 
@@ -206,7 +214,7 @@ def _size(n: int) -> str:
 # --- what the bytes are -------------------------------------------------------------------------------
 
 
-def _check(data: bytes, source: str, *, full: bool) -> None:
+def _check(data: bytes, source: str, *, full: bool, max_elements: int = MAX_XML_ELEMENTS) -> None:
     """Refuse anything but a bounded .xlsx package; see the module's docstring for the limits."""
 
     def refuse(reason: str) -> AuditError:
@@ -248,10 +256,10 @@ def _check(data: bytes, source: str, *, full: bool) -> None:
         elements = _inflate_bounded(data, info, source)
         if full or not info.filename.lower().startswith("xl/worksheets/"):
             loaded += elements
-    if loaded > MAX_XML_ELEMENTS:
+    if loaded > max_elements:
         raise refuse(
             f"the workbook holds {loaded:,} XML elements (cells, values, strings...), over the "
-            f"{MAX_XML_ELEMENTS:,} cpxl loads at once: delete the sheets or rows that are not part of the audit"
+            f"{max_elements:,} cpxl loads at once: delete the sheets or rows that are not part of the audit"
         )
 
 

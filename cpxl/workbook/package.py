@@ -33,7 +33,7 @@ from typing import Any
 
 from ..audit.model import AuditError
 
-__all__ = ["Package", "SheetData", "cell_position", "open_package"]
+__all__ = ["MAX_SHEET_AREA", "Package", "SheetData", "cell_position", "open_package"]
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -45,6 +45,11 @@ _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_ANY_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+#: The largest rectangle of cells a sheet may span (from its first to its last cell): what the values are
+#: read into at once. A cpxl sheet with the most rows a table can have spans about 60,000.
+MAX_SHEET_AREA = 2_000_000
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)"')
 
 
@@ -102,10 +107,10 @@ def open_package(path: str | Path) -> Package:
     >>> sheet.values[(11, 2)], (13, 2) in sheet.formulas
     (0.25, True)
     """
-    from .guard import checked_bytes
+    from .guard import MAX_PACKAGE_ELEMENTS, checked_bytes
 
     source = str(path)
-    data = checked_bytes(path)
+    data = checked_bytes(path, max_elements=MAX_PACKAGE_ELEMENTS)
     try:
         return _read(data, source)
     except AuditError:
@@ -140,12 +145,15 @@ def _read(data: bytes, source: str) -> Package:
             continue
         name = item.get("name", "")
         sheet = SheetData(name)
-        rows = calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if value != "":
-                    sheet.values[(r, c)] = value
-        _scan(archive.read(part), sheet)
+        xml = archive.read(part)
+        if _spans_cells(xml, name, source):  # before calamine, which reads the whole span at once
+            cells = calamine.get_sheet_by_name(name)
+            r0, c0 = cells.start
+            for r, row in enumerate(cells.to_python(skip_empty_area=True), start=r0 + 1):
+                for c, value in enumerate(row, start=c0 + 1):
+                    if value != "":
+                        sheet.values[(r, c)] = value
+        _scan(xml, sheet)
         sheets[name] = sheet
     properties = {}
     if "docProps/custom.xml" in archive.namelist():
@@ -153,6 +161,34 @@ def _read(data: bytes, source: str) -> Package:
             if len(prop):
                 properties[prop.get("name", "")] = prop[0].text or ""
     return Package(source, names, sheets, properties)
+
+
+def _spans_cells(xml: bytes, name: str, source: str) -> bool:
+    """Whether a worksheet holds cells; refuses one whose cells span more than :data:`MAX_SHEET_AREA`.
+
+    Two cells far apart (A1 and XFD1048576) make a file of a few KB that spans 17 billion cells: read at
+    once, that exhausts any machine. Every cell must have its address (spreadsheets always write it).
+    """
+    refs = _ANY_REF.findall(xml)
+    if len(refs) != len(_CELL_TAG.findall(xml)):
+        raise AuditError(
+            [f"the sheet {name!r} has cells without an address, which cpxl does not read: open and save it in Excel"],
+            source,
+        )
+    if not refs:
+        return False
+    rows = [int(r) for _, r in refs]
+    columns = [_column(c) for c, _ in refs]
+    height, width = max(rows) - min(rows) + 1, max(columns) - min(columns) + 1
+    if height * width > MAX_SHEET_AREA:
+        raise AuditError(
+            [
+                f"the sheet {name!r} spans {height:,} rows by {width:,} columns, over the {MAX_SHEET_AREA:,} cells "
+                "cpxl reads at once: delete what was typed far outside the audit's tables"
+            ],
+            source,
+        )
+    return True
 
 
 def _scan(xml: bytes, sheet: SheetData) -> None:
