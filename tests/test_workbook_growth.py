@@ -393,3 +393,19 @@ def test_the_largest_workbook_cpxl_builds_it_reads_back(tmp_path):
     assert read(path) == Audit.example()
     with pytest.raises(Exception, match=f"from 0 to {MAX_ROWS}"):
         build(Audit.example(), tmp_path / "larger.xlsx", rows=MAX_ROWS + 1)
+
+
+def test_a_sheet_of_countless_merged_ranges_is_refused(books, tmp_path):
+    """Every table's cells are compared with every merged range: their number is bounded."""
+    from cpxl.workbook.package import MAX_MERGED
+
+    wb = openpyxl.load_workbook(books["example-en"])
+    ws = wb["7 Continuing CP"]
+    for i in range(MAX_MERGED + 1):
+        ws.merge_cells(start_row=200 + i, start_column=30, end_row=200 + i, end_column=31)
+    wb.save(path := tmp_path / "merges.xlsx")
+    with pytest.raises(AuditError) as info:
+        read(path)
+    assert info.value.problems == [
+        f"the sheet '7 Continuing CP' has over {MAX_MERGED:,} merged ranges: unmerge the cells of the audit"
+    ]

@@ -50,6 +50,8 @@ _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
 #: The largest rectangle of cells a sheet may span (from its first to its last cell): what the values are
 #: read into at once. A cpxl sheet with the most rows a table can have spans about 60,000.
 MAX_SHEET_AREA = 2_000_000
+#: The most merged ranges a sheet may hold (a cpxl sheet has none; each is compared with every table's cells).
+MAX_MERGED = 10_000
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)"')
 
 
@@ -153,7 +155,7 @@ def _read(data: bytes, source: str) -> Package:
                 for c, value in enumerate(row, start=c0 + 1):
                     if value != "":
                         sheet.values[(r, c)] = value
-        _scan(xml, sheet)
+        _scan(xml, sheet, source)
         sheets[name] = sheet
     properties = {}
     if "docProps/custom.xml" in archive.namelist():
@@ -191,7 +193,7 @@ def _spans_cells(xml: bytes, name: str, source: str) -> bool:
     return True
 
 
-def _scan(xml: bytes, sheet: SheetData) -> None:
+def _scan(xml: bytes, sheet: SheetData, source: str) -> None:
     """Formula cells, error values and merged cells of a worksheet's XML (cells without an address, which the
     format allows and no spreadsheet writes, are not seen)."""
     sheet.formulas.update((int(m.group(2)), _column(m.group(1))) for m in _FORMULA_CELL.finditer(xml))
@@ -203,6 +205,11 @@ def _scan(xml: bytes, sheet: SheetData) -> None:
                 text = value.group(1).decode("ascii", "replace") if value else "#N/A"
                 sheet.values[(int(ref.group(2)), _column(ref.group(1)))] = text
     for match in _MERGE.finditer(xml):
+        if len(sheet.merged) == MAX_MERGED:
+            raise AuditError(
+                [f"the sheet {sheet.name!r} has over {MAX_MERGED:,} merged ranges: unmerge the cells of the audit"],
+                source,
+            )
         first, _, last = match.group(1).decode().partition(":")
         (r1, c1), (r2, c2) = cell_position(first), cell_position(last or first)
         sheet.merged.append((r1, c1, r2, c2))
