@@ -142,9 +142,7 @@ def open_workbook(
         raise AuditError([f"not an .xlsx workbook that cpxl can read ({_one_line(exc)})"], source) from None
 
 
-def checked_bytes(
-    path: str | os.PathLike[str], *, full: bool = True, max_elements: int = MAX_XML_ELEMENTS
-) -> bytes:
+def checked_bytes(path: str | os.PathLike[str], *, full: bool = True, max_elements: int = MAX_XML_ELEMENTS) -> bytes:
     """The bytes of a workbook file, once they pass every check of :func:`open_workbook`.
 
     For a reader that parses the package itself. *full* counts the worksheets'
