@@ -39,13 +39,12 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _WORKSHEET = _DOC_RELS + "/worksheet"
-# A cell whose first child is a formula (the schema puts <f> before <v> and <is>).
-_FORMULA_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>\s*<(?:\w+:)?f[\s/>]')
+# A cell's address, and whether its first child is a formula (the schema puts <f> before <v> and <is>).
+_ADDRESSED_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>(\s*<(?:\w+:)?f[\s/>])?')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_ANY_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
 #: The largest rectangle of cells a sheet may span (from its first to its last cell): what the values are
 #: read into at once. A cpxl sheet with the most rows a table can have spans about 60,000.
@@ -148,7 +147,9 @@ def _read(data: bytes, source: str) -> Package:
         name = item.get("name", "")
         sheet = SheetData(name)
         xml = archive.read(part)
-        if _spans_cells(xml, name, source):  # before calamine, which reads the whole span at once
+        cells = _addressed_cells(xml, name, source)  # before calamine, which reads the whole span at once
+        sheet.formulas = {(row, column) for row, column, formula in cells if formula}
+        if cells:
             cells = calamine.get_sheet_by_name(name)
             r0, c0 = cells.start
             for r, row in enumerate(cells.to_python(skip_empty_area=True), start=r0 + 1):
@@ -165,22 +166,22 @@ def _read(data: bytes, source: str) -> Package:
     return Package(source, names, sheets, properties)
 
 
-def _spans_cells(xml: bytes, name: str, source: str) -> bool:
-    """Whether a worksheet holds cells; refuses one whose cells span more than :data:`MAX_SHEET_AREA`.
+def _addressed_cells(xml: bytes, name: str, source: str) -> list[tuple[int, int, bool]]:
+    """(row, column, holds a formula) of every cell of a worksheet; refuses cells spanning over MAX_SHEET_AREA.
 
     Two cells far apart (A1 and XFD1048576) make a file of a few KB that spans 17 billion cells: read at
     once, that exhausts any machine. Every cell must have its address (spreadsheets always write it).
     """
-    refs = _ANY_REF.findall(xml)
+    refs = _ADDRESSED_CELL.findall(xml)
     if len(refs) != len(_CELL_TAG.findall(xml)):
         raise AuditError(
             [f"the sheet {name!r} has cells without an address, which cpxl does not read: open and save it in Excel"],
             source,
         )
     if not refs:
-        return False
-    rows = [int(r) for _, r in refs]
-    columns = [_column(c) for c, _ in refs]
+        return []
+    rows = [int(r) for _, r, _ in refs]
+    columns = [_column(c) for c, _, _ in refs]
     height, width = max(rows) - min(rows) + 1, max(columns) - min(columns) + 1
     if height * width > MAX_SHEET_AREA:
         raise AuditError(
@@ -190,13 +191,11 @@ def _spans_cells(xml: bytes, name: str, source: str) -> bool:
             ],
             source,
         )
-    return True
+    return [(row, column, bool(formula)) for row, column, (_, _, formula) in zip(rows, columns, refs, strict=True)]
 
 
 def _scan(xml: bytes, sheet: SheetData, source: str) -> None:
-    """Formula cells, error values and merged cells of a worksheet's XML (cells without an address, which the
-    format allows and no spreadsheet writes, are not seen)."""
-    sheet.formulas.update((int(m.group(2)), _column(m.group(1))) for m in _FORMULA_CELL.finditer(xml))
+    """Error values and merged cells of a worksheet's XML."""
     if b't="e"' in xml:  # error values are rare: look at every cell only then
         for match in _CELL.finditer(xml):
             ref = _REF.search(match.group(1))
