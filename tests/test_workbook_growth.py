@@ -415,3 +415,32 @@ def test_a_sheet_of_countless_merged_ranges_is_refused(books, tmp_path):
     assert info.value.problems == [
         f"the sheet '0 Guide' has over {MAX_MERGED:,} merged ranges: unmerge the cells of the audit"
     ]
+
+
+@pytest.mark.parametrize("book", ["example-en", "example-zh"])
+def test_the_fast_reader_sees_what_openpyxl_sees(books, book):
+    """cpxl.workbook.package against openpyxl, an independent reader: the same values and formula cells."""
+    import datetime
+
+    from cpxl.workbook.package import open_package
+
+    package = open_package(books[book])
+    values = openpyxl.load_workbook(books[book], data_only=True)
+    formulas = openpyxl.load_workbook(books[book])
+    for ws in values.worksheets:
+        sheet = package.sheets[ws.title]
+        seen = {
+            (c.row, c.column): c.value for row in ws.iter_rows() for c in row if c.value is not None and c.value != ""
+        }
+        assert set(seen) == set(sheet.values), ws.title
+        for key, value in seen.items():
+            if isinstance(value, datetime.datetime):
+                value = value.date() if value.time() == datetime.time() else value
+            assert sheet.values[key] == value, (ws.title, key)
+        written = {
+            (c.row, c.column)
+            for row in formulas[ws.title].iter_rows()
+            for c in row
+            if (isinstance(c.value, str) and c.value.startswith("=")) or hasattr(c.value, "text")
+        }
+        assert written == sheet.formulas, ws.title
