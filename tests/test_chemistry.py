@@ -23,6 +23,16 @@ H, C, N, O, S, Cl, Ca, Cu = 1.008, 12.011, 14.007, 15.999, 32.06, 35.45, 40.078,
         ("CaSO4·1/2H2O", Ca + S + 4 * O + 0.5 * (2 * H + O)),
         ("(NH4)2SO4", 2 * (N + 4 * H) + S + 4 * O),
         ("C6H5OH", 6 * C + 6 * H + O),
+        # the katakana middle dot of Chinese and Japanese input methods, its halfwidth form, other dots
+        ("CuSO4・5H2O", Cu + S + 4 * O + 5 * (2 * H + O)),
+        ("CuSO4･5H2O", Cu + S + 4 * O + 5 * (2 * H + O)),
+        ("CuSO4•5H2O", Cu + S + 4 * O + 5 * (2 * H + O)),
+        ("CuSO4．5H2O", Cu + S + 4 * O + 5 * (2 * H + O)),
+        # vulgar fractions as counts; fullwidth letters and subscript digits as input methods type them
+        ("CaSO4·½H2O", Ca + S + 4 * O + 0.5 * (2 * H + O)),
+        ("CaSO4·1½H2O", Ca + S + 4 * O + 1.5 * (2 * H + O)),
+        ("H₂O", 2 * H + O),
+        ("ＣａＯ", Ca + O),
     ],
 )
 def test_mw_against_iupac_atomic_weights(formula, expected):
@@ -35,10 +45,42 @@ def test_isotopes_in_brackets():
     assert cpxl.mw("[13C]H4") == pytest.approx(13.003355 + 4 * H, abs=1e-3)
 
 
+# Cement chemistry: molar masses as published independently of molmass (PubChem compound pages):
+# tricalcium aluminate 3CaO·Al2O3 (C3A) 270.19 g/mol, dicalcium silicate 2CaO·SiO2 (C2S) 172.24 g/mol,
+# tricalcium silicate 3CaO·SiO2 (C3S) 228.32 g/mol, calcium sulfate hemihydrate CaSO4·½H2O 145.15 g/mol.
+@pytest.mark.parametrize(
+    ("formula", "published"),
+    [
+        ("3CaO·Al2O3", 270.19),
+        ("3CaO・Al2O3", 270.19),
+        ("3CaO.Al2O3", 270.19),
+        ("2CaO·SiO2", 172.24),
+        ("3CaO·SiO2", 228.32),
+        ("CaSO4·½H2O", 145.15),
+    ],
+)
+def test_mw_of_cement_notation_against_published_values(formula, published):
+    assert cpxl.mw(formula) == pytest.approx(published, abs=0.01)
+
+
+def test_cement_notation_is_the_sum_of_its_parts():
+    assert cpxl.mw("3CaO·Al2O3") == pytest.approx(3 * cpxl.mw("CaO") + cpxl.mw("Al2O3"))
+    assert cpxl.mw("1.5CaO·SiO2") == pytest.approx(1.5 * cpxl.mw("CaO") + cpxl.mw("SiO2"))
+
+
+def test_a_decimal_molar_mass_is_a_number():
+    from decimal import Decimal
+
+    expected = cpxl.atom_economy(16.0, [32.0])
+    assert cpxl.atom_economy(Decimal("16"), [Decimal("32.0")]) == pytest.approx(expected)
+
+
 @pytest.mark.parametrize(
     ("formula", "message"),
     [
         ("2H2O", "mw: formula starts with a number"),
+        ("½H2O", "mw: formula starts with a number"),
+        ("H2O·1/0H2O", "mw: formula has an empty or zero part, got 'H2O·1/0H2O'"),
         ("Xy", "mw: formula is not a chemical formula (unknown symbol 'Xy'), got 'Xy'"),
         ("", "mw: formula is blank"),
         ("CuSO4·", "mw: formula has an empty or zero part, got 'CuSO4·'"),

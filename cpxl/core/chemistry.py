@@ -2,13 +2,17 @@
 
 Atomic masses and formula parsing come from :mod:`molmass` (C. Gohlke), which
 uses the IUPAC standard atomic weights and isotope data; cpxl adds only the
-hydrate notation auditors type (``CuSO4·5H2O``, ``CuSO4*5H2O``, ``CaSO4·0.5H2O``)
-and refuses the one reading that would silently mislead (a leading number).
+hydrate notation auditors type (``CuSO4·5H2O``, ``CuSO4*5H2O``, ``CaSO4·0.5H2O``,
+``CaSO4·½H2O``, the katakana middle dot ``CuSO4・5H2O`` of Chinese and Japanese input
+methods, cement notation ``3CaO·Al2O3``) and refuses the one reading that would
+silently mislead (a formula that is one part and starts with a number).
 """
 
 from __future__ import annotations
 
+import decimal
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -20,11 +24,24 @@ from .inputs import as_floats, check, is_blank, position
 
 __all__ = ["atom_economy", "mw"]
 
-# Separators between the parts of an adduct or hydrate: middle dot, bullet, dot operator, asterisk, period.
-_SEPARATOR = re.compile(r"\s*[·•∙⋅*.]\s*")
-# A decimal count right after a separator (the "0.5" of CaSO4·0.5H2O): its point is not a separator.
-_DECIMAL_COUNT = re.compile(r"(?<=[·•∙⋅*.])(\s*\d+)\.(\d+)(?=\s*[A-Z(\[])")
+# Separators between the parts of an adduct or hydrate, after NFKC normalisation (which turns the fullwidth
+# full stop and asterisk into "." and "*", and the halfwidth katakana middle dot into "・"): middle dot, Greek
+# ano teleia, bullet, hyphenation point, dot operator, bullet operator, katakana middle dot, word-separator
+# middle dot, asterisk, period. None of them has another meaning in a formula.
+_DOTS = "·\u0387•‧⋅∙・\u2e31*."
+_SEPARATOR = re.compile(rf"\s*[{_DOTS}]\s*")
+# A decimal count at the start or right after a separator (the "0.5" of CaSO4·0.5H2O): its point is not a
+# separator.
+_DECIMAL_COUNT = re.compile(rf"(?:(?<=[{_DOTS}])|^)(\s*\d+)\.(\d+)(?=\s*[A-Z(\[])")
 _LEADING_COUNT = re.compile(r"^(\d+(?:,\d+)?|\d+/\d+)\s*(?=[A-Z(\[])")
+# Vulgar fractions (½, ¼, ¾, ⅓, ...) with an optional whole number before them (1½): a count.
+_VULGAR = "".join(chr(c) for c in [*range(0xBC, 0xBF), *range(0x2150, 0x215F)])
+_FRACTION = re.compile(rf"(\d*)([{_VULGAR}])")
+
+
+def _fraction(match: re.Match[str]) -> str:
+    value = int(match.group(1) or 0) + unicodedata.numeric(match.group(2))
+    return repr(round(value, 12))
 
 
 @lru_cache(maxsize=4096)
@@ -39,27 +56,30 @@ def _part_mass(part: str, func: str, arg: str, whole: str) -> float:
 
 
 def _count(text: str) -> float:
+    """A part's count: ``5``, ``0,5`` (the decimal comma), ``1/2``; 0 for a zero denominator (refused)."""
     if "/" in text:
         num, den = text.split("/")
-        return int(num) / int(den)
+        return int(num) / int(den) if int(den) else 0.0
     return float(text.replace(",", "."))
 
 
 def _formula_mass(formula: str, func: str, arg: str) -> float:
-    text = formula.strip()
+    text = unicodedata.normalize("NFKC", _FRACTION.sub(_fraction, formula.strip())).replace("\u2044", "/")
     check(bool(text), func, arg, "is blank")
+    parts = _SEPARATOR.split(_DECIMAL_COUNT.sub(r"\1,\2", text))
+    # A count before the first part is read only in an adduct (cement notation, 3CaO·Al2O3); a formula that is
+    # one part and starts with a number (2H2O) is refused, as molmass would read the number as an isotope.
     check(
-        not text[0].isdigit(),
+        len(parts) > 1 or not text[0].isdigit(),
         func,
         arg,
         "starts with a number: write an isotope in brackets ([2H]2O) and give a coefficient separately",
         formula,
     )
-    parts = _SEPARATOR.split(_DECIMAL_COUNT.sub(r"\1,\2", text))
     mass = 0.0
-    for i, part in enumerate(parts):
+    for part in parts:
         count = 1.0
-        match = _LEADING_COUNT.match(part) if i else None
+        match = _LEADING_COUNT.match(part)
         if match:
             count = _count(match.group(1))
             part = part[match.end() :]
@@ -75,10 +95,14 @@ def mw(formula: str) -> float:
         M = \sum_i n_i A_{r,i}
 
     Understands parentheses (``Ca(OH)2``), hydrates and adducts written with
-    ``·``, ``*`` or ``.`` (``CuSO4·5H2O``, fractional counts as in
-    ``CaSO4·0.5H2O``), isotopes in brackets (``[13C]H4``, ``[2H]2O``) and
-    common group abbreviations (``Me``, ``Et``, ``Ph``). A formula that begins
-    with a number is refused: ``2H2O`` would otherwise be read as heavy water.
+    ``·``, ``・`` (katakana middle dot), ``•``, ``*`` or ``.`` (``CuSO4·5H2O``;
+    fractional counts as in ``CaSO4·0.5H2O``, ``CaSO4·1/2H2O`` or
+    ``CaSO4·½H2O``), cement notation with a count before every part
+    (``3CaO·Al2O3``, ``2CaO·SiO2``), fullwidth characters and subscript digits
+    as input methods type them (``H₂O``), isotopes in brackets (``[13C]H4``,
+    ``[2H]2O``) and common group abbreviations (``Me``, ``Et``, ``Ph``). A
+    formula of one part that begins with a number is refused: ``2H2O`` would
+    otherwise be read as heavy water.
 
     Parameters
     ----------
@@ -98,6 +122,11 @@ def mw(formula: str) -> float:
     249.68
     >>> round(mw("Ca(OH)2"), 3)
     74.093
+
+    Tricalcium aluminate in cement notation:
+
+    >>> round(mw("3CaO·Al2O3"), 2)
+    270.19
 
     References
     ----------
@@ -123,6 +152,8 @@ def _molar_masses(items: Any, func: str, arg: str) -> np.ndarray:
         elif isinstance(item, str):
             out[i] = _formula_mass(item, func, where)
         else:
+            if isinstance(item, decimal.Decimal) and item.is_finite():
+                item = float(item)  # a molar mass typed as a Decimal is a number
             value = as_floats(item, func, where)[0]
             check(value > 0, func, where, "must be a molar mass > 0 or a formula", value)
             out[i] = value
