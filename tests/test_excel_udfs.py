@@ -199,19 +199,41 @@ def expected_message(name, twin_or_text):
 
 
 # ------------------------------------------------------------------------------------------ how xlwings passes
+# Excel's error values as COM hands them to xlwings (``xlwings._xlwindows.cell_errors``).
+COM_ERRORS = {
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
+DIV0 = -2146826281
+
+
 class WindowsCellCleaning:
-    """The one part of xlwings' Windows engine that reading UDF arguments uses: blank cells become ``empty_as``.
+    """The one part of xlwings' Windows engine that reading UDF arguments uses: blanks and error cells.
 
     xlwings' converters run through the engine named "excel", which exists only where pywin32 does; this
-    stand-in does what ``xlwings._xlwindows._clean_value_data_element`` does for numbers, text and blanks.
+    stand-in does what ``xlwings._xlwindows._clean_value_data_element`` does for numbers, text, blanks and
+    errors: an error cell (a COM error code) becomes its text with ``err_to_str``, and None without.
     """
 
     name = "excel"
     type = "desktop"
 
     @staticmethod
-    def clean_value_data(data, datetime_builder, empty_as, number_builder, err_to_str):
-        return [[empty_as if c in ("", None) else c for c in row] for row in data]
+    def _clean(c, empty_as, err_to_str):
+        if c in ("", None):
+            return empty_as
+        if isinstance(c, int) and not isinstance(c, bool) and c in COM_ERRORS:
+            return COM_ERRORS[c] if err_to_str else None
+        return c
+
+    @classmethod
+    def clean_value_data(cls, data, datetime_builder, empty_as, number_builder, err_to_str):
+        return [[cls._clean(c, empty_as, err_to_str) for c in row] for row in data]
 
     @staticmethod
     def prepare_xl_data_element(x, date_format):
@@ -234,8 +256,13 @@ def windows_engine():
 
 
 def xlwings_range(cells):
-    """A range as xlwings hands it to a UDF declared with ``np.array, ndim=2, dtype=object`` (its converter)."""
-    return conversion.read(None, cells, {"convert": np.array, "ndim": 2, "dtype": object})
+    """A range as xlwings hands it to a UDF declared with ``np.array, ndim=2, dtype=object, err_to_str=True``."""
+    return conversion.read(None, cells, {"convert": np.array, "ndim": 2, "dtype": object, "err_to_str": True})
+
+
+def xlwings_value(cells):
+    """A single-value argument as xlwings hands it to a UDF declared with ``err_to_str=True`` (its converter)."""
+    return conversion.read(None, cells, {"err_to_str": True})
 
 
 def float_range(cells):
@@ -327,6 +354,71 @@ def test_every_invalid_input_gives_its_message(name, cells, twin, layout):
     with pytest.raises(WorksheetError) as info:  # Lite: #VALUE! with the message as the tooltip
         lite_call(name, *args)
     assert str(info.value) == message and info.value.function == name
+
+
+# ------------------------------------------------------------------------------------------ Excel error cells
+def _with_error(cells, code):
+    """*cells* with the last cell replaced by the error *code*; its 0-based reading-order index and the size."""
+    if not isinstance(cells, list):
+        return [[code]], 0, 1
+    rows = [list(row) for row in cells]
+    rows[-1][-1] = code
+    size = sum(len(row) for row in rows)
+    return rows, size - 1, size
+
+
+def _error_cases():
+    seen, out = set(), []
+    for name, cells, _ in CASES:
+        for index in range(len(CATALOG[name]["args"])):
+            if (name, index) in seen:
+                continue
+            seen.add((name, index))
+            out.append((name, cells, index))
+    return out
+
+
+@pytest.mark.parametrize("code", sorted(COM_ERRORS))
+@pytest.mark.parametrize(("name", "cells", "index"), _error_cases(), ids=lambda v: v if isinstance(v, str) else "")
+def test_an_error_cell_in_any_argument_is_an_error_naming_its_position(name, cells, index, code):
+    # Excel's =SUM(B2:B4) shows #DIV/0! when B3 holds =1/0; a CP_* function must not read it as a blank.
+    argument = list(CATALOG[name]["args"])[index]
+    bad, where, size = _with_error(cells[index], code)
+    args = []
+    for i, (value, arg_spec) in enumerate(zip(cells, CATALOG[name]["args"].values(), strict=True)):
+        value = bad if i == index else value
+        if value is None:
+            args.append(None)
+        elif arg_spec["range"]:
+            args.append(xlwings_range(value if isinstance(value, list) else [[value]]))
+        else:
+            args.append(xlwings_value(value if isinstance(value, list) else [[value]]))
+    message = f"{name}: {adapters.position(argument, where, size)} is the Excel error {COM_ERRORS[code]}"
+    assert getattr(classic, name)(*args) == message  # classic: the text in the cell
+    with pytest.raises(WorksheetError) as info:  # Lite: #VALUE! with the message as the tooltip
+        lite_call(name, *args)
+    assert str(info.value) == message
+
+
+def test_every_argument_of_every_function_has_an_error_case():
+    covered = {(name, index) for name, _, index in _error_cases()}
+    assert covered == {(name, i) for name, entry in CATALOG.items() for i in range(len(entry["args"]))}
+
+
+def test_without_err_to_str_xlwings_would_pass_an_error_cell_as_a_blank():
+    # why every argument is declared with err_to_str=True: this is what xlwings does otherwise
+    plain = conversion.read(None, col(100, DIV0, 1000), {"convert": np.array, "ndim": 2, "dtype": object})
+    assert plain[1, 0] is None
+    assert classic.CP_ELF(xlwings_range(col(100, DIV0, 1000)), 50.0) == (
+        "CP_ELF: raw_materials[2] is the Excel error #DIV/0!"
+    )
+
+
+def test_an_error_in_a_block_is_named_in_reading_order():
+    ratings = xlwings_range([[8, 6, 7], [5, -2146826246, 4]])
+    assert classic.CP_WEIGHTED_SCORE(xlwings_range([[10, 8, 5]]), ratings) == (
+        "CP_WEIGHTED_SCORE: ratings[5] is the Excel error #N/A"
+    )
 
 
 def test_the_design_example_message():

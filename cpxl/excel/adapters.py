@@ -8,6 +8,11 @@ blanks as NaN or None, single values as typed) and differ only in how a failure 
 * xlwings Lite shows ``#VALUE!`` with the exception's message as the tooltip; :func:`lite_call` raises a
   :class:`WorksheetError` whose message is the same short text.
 
+An Excel error value in a cell (``#DIV/0!``, ``#N/A``) is never a blank: both runtimes declare every argument
+with ``err_to_str=True``, so that xlwings delivers the error as its text instead of None, and
+:func:`evaluate` refuses it by position (``CP_ELF: raw_materials[2] is the Excel error #DIV/0!``) before
+any twin sees it, as Excel's own ``=SUM`` shows the error.
+
 No formula lives here: each function hands its arguments to its twin, picks the part of a rich result that
 the worksheet asks for, and lays spilling results out as rows or columns. A value the engine leaves
 undefined (NaN: an unobservable flow, a z-score that does not exist, a blank row's score) becomes an empty
@@ -28,16 +33,39 @@ import numpy as np
 
 from .. import core
 from ..core.errors import CPError
-from ..core.inputs import is_blank, scalar
+from ..core.inputs import is_blank, position, scalar
 from ..core.reconcile import STATUSES, balance_test, reconcile
 from .catalog import CATALOG
 
-__all__ = ["RECONCILE_OUTPUTS", "WorksheetError", "classic_call", "evaluate", "lite_call"]
+__all__ = ["EXCEL_ERRORS", "RECONCILE_OUTPUTS", "WorksheetError", "classic_call", "evaluate", "lite_call"]
 
 logger = logging.getLogger(__name__)
 
 #: The values the ``output`` argument of ``CP_RECONCILE`` accepts (the first is the default).
 RECONCILE_OUTPUTS = ("value", "sigma", "z", "status")
+
+#: The error values of Excel cells, as xlwings delivers them for an argument declared with ``err_to_str=True``
+#: (classic: ``xlwings._xlwindows.cell_errors``; Lite: the ``basicValue`` of an Office.js error).
+EXCEL_ERRORS = frozenset(
+    {
+        "#DIV/0!",
+        "#N/A",
+        "#NAME?",
+        "#NULL!",
+        "#NUM!",
+        "#REF!",
+        "#VALUE!",
+        "#DATA!",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#GETTING_DATA",
+    }
+)
 
 _MESSAGE_LIMIT = 255  # keep a cell's message as short as Excel's own help texts
 
@@ -91,6 +119,31 @@ def _selector(value: Any, func: str, choices: tuple[str, ...]) -> str:
         shown = ", ".join(f'"{c}"' for c in choices[:-1]) + f' or "{choices[-1]}"'
         raise CPError(func, "output", f"must be {shown}", value)
     return text
+
+
+def _cells(value: Any) -> list[Any]:
+    """The cells of an argument in reading order (a range's rows one after another; a single value alone)."""
+    if isinstance(value, np.ndarray):
+        return list(value.ravel()) if value.dtype == object else []  # a numeric array holds no error text
+    if isinstance(value, (list, tuple)):
+        return [cell for item in value for cell in _cells(item)]
+    return [value]
+
+
+def _is_error(cell: Any) -> bool:
+    if isinstance(cell, dict):  # an Office.js error that reached us unconverted
+        return cell.get("type") == "Error"
+    return isinstance(cell, str) and cell in EXCEL_ERRORS
+
+
+def _refuse_excel_errors(name: str, args: tuple[Any, ...]) -> None:
+    """Raise for the first cell that holds an Excel error, naming its argument and position."""
+    for argument, value in zip(CATALOG[name]["args"], args, strict=False):
+        cells = _cells(value)
+        for i, cell in enumerate(cells):
+            if _is_error(cell):
+                shown = cell.get("basicValue", "value") if isinstance(cell, dict) else cell
+                raise WorksheetError(name, f"{position(argument, i, len(cells))} is the Excel error {shown}")
 
 
 # ---------------------------------------------------------------------------------------------- results
@@ -250,11 +303,15 @@ def evaluate(name: str, *args: Any) -> Any:
     >>> evaluate("CP_ELF", [[100.0]], [[0.0]])
     Traceback (most recent call last):
     cpxl.excel.adapters.WorksheetError: CP_ELF: product must be > 0, got 0
+    >>> evaluate("CP_ELF", np.array([[100.0], ["#DIV/0!"]], dtype=object), 50.0)
+    Traceback (most recent call last):
+    cpxl.excel.adapters.WorksheetError: CP_ELF: raw_materials[2] is the Excel error #DIV/0!
     """
     try:
         adapter = _ADAPTERS[name]
     except KeyError:
         raise WorksheetError(name, "is not a cpxl worksheet function") from None
+    _refuse_excel_errors(name, args)
     try:
         return adapter(*args)
     except CPError as exc:

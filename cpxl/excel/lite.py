@@ -4,7 +4,9 @@ xlwings Lite (an Excel add-in for Windows, Mac and Excel on the web) runs Python
 registers the functions of the workbook's ``main.py`` that carry its ``@func`` decorator. The ``main.py``
 made here declares every function of :data:`cpxl.excel.catalog.CATALOG` with Lite's ``func`` and ``arg``
 decorators (argument help included) and hands the cells to :func:`cpxl.excel.adapters.lite_call`, which
-raises a short message for invalid input: Lite shows ``#VALUE!`` with it as the tooltip. cpxl itself is
+raises a short message for invalid input: Lite shows ``#VALUE!`` with it as the tooltip. Every argument is
+declared with ``err_to_str=True``, so that an error cell (``#DIV/0!``) reaches the adapter as its text and is
+refused by position instead of arriving as None, a blank. cpxl itself is
 installed into Lite through ``requirements.txt``; its engine needs numpy and scipy (provided by Pyodide) and
 molmass (pure Python).
 """
@@ -38,6 +40,7 @@ def main_py() -> str:
         "",
         "Each function passes its cells to its Python twin in cpxl (help(cpxl.elf) documents CP_ELF).",
         'Invalid input shows #VALUE! with a short message as the tooltip: "CP_ELF: product must be > 0, got 0".',
+        "An error cell in an argument (#DIV/0!, #N/A) is refused by its position, never read as a blank.",
         "Regenerate this file with `cpxl lite` rather than editing it.",
         '"""',
         "",
@@ -52,9 +55,9 @@ def main_py() -> str:
         for argument, spec in entry["args"].items():
             doc = argument_help(name, argument)
             if spec["range"]:
-                lines.append(f"@arg({argument!r}, np.array, ndim=2, dtype=object, doc={doc!r})")
+                lines.append(f"@arg({argument!r}, np.array, ndim=2, dtype=object, err_to_str=True, doc={doc!r})")
             else:
-                lines.append(f"@arg({argument!r}, doc={doc!r})")
+                lines.append(f"@arg({argument!r}, err_to_str=True, doc={doc!r})")
             params.append(f"{argument}=None" if spec["optional"] else argument)
             call.append(argument)
         lines.append(f"def {name}({', '.join(params)}):")

@@ -9,7 +9,9 @@ Each function is a one-line adapter: it passes the cells to its Python twin thro
 :func:`cpxl.excel.adapters.classic_call`. Ranges arrive as 2-D object arrays (``np.array, ndim=2,
 dtype=object``: blanks are NaN, and text or TRUE/FALSE stay what they are, so that a stray label in a
 range of masses is reported by position instead of being read as a number). Spilling functions return a
-list of rows, which Excel 365/2021 spills as a dynamic array. Invalid input gives the short message as the
+list of rows, which Excel 365/2021 spills as a dynamic array. Every argument is declared with
+``err_to_str=True``: an error cell (``#DIV/0!``) arrives as its text and is refused by position, where
+xlwings would otherwise pass None, a blank. Invalid input gives the short message as the
 cell's text, ``CP_ELF: product must be > 0, got 0``, instead of xlwings' traceback.
 
 The docstring of each function is the one-line help that Excel shows (at most 255 characters); the full
@@ -49,10 +51,11 @@ def _udf(function: Callable[..., Any]) -> Callable[..., Any]:
         if optional != spec["optional"]:  # pragma: no cover - a programming error, caught on import
             raise RuntimeError(f"{name}: {argument} is optional in one place and not in the other")
         doc = argument_help(name, argument)
+        # err_to_str: an error cell arrives as its text ("#DIV/0!"), which the adapter refuses, not as None (a blank)
         if spec["range"]:
-            function = xw.arg(argument, np.array, ndim=2, dtype=object, doc=doc)(function)
+            function = xw.arg(argument, np.array, ndim=2, dtype=object, err_to_str=True, doc=doc)(function)
         else:
-            function = xw.arg(argument, doc=doc)(function)
+            function = xw.arg(argument, err_to_str=True, doc=doc)(function)
     return xw.func(category=CATEGORY)(function)
 
 
