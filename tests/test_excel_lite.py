@@ -133,6 +133,26 @@ ERRORS = [
 ]
 
 
+def office_error(text, kind):
+    """An error cell as Office.js sends it to a custom function (Lite registers allowErrorForDataTypeAny)."""
+    return {"type": "Error", "errorType": kind, "basicValue": text}
+
+
+# An error cell in each argument of each function: in the second cell of a two-cell range, or as the single
+# cell of a single-value argument; the other arguments blank (the error is refused before anything else).
+for _name, _entry in CATALOG.items():
+    for _index, (_argument, _spec) in enumerate(_entry["args"].items()):
+        _args = [None] * len(_entry["args"])
+        if _spec["range"]:
+            _args[_index] = [[1.0], [office_error("#DIV/0!", "Div0")]]
+            _where = f"{_argument}[2]"
+        else:
+            _args[_index] = [[office_error("#N/A", "NotAvailable")]]
+            _where = _argument
+        _shown = "#DIV/0!" if _spec["range"] else "#N/A"
+        ERRORS.append((_name, _args, f"{_name}: {_where} is the Excel error {_shown}"))
+
+
 @pytest.fixture(scope="module")
 def office_js(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lite")
@@ -168,7 +188,7 @@ def test_lite_computes_what_the_twin_computes(index, office_js):
             assert g == (w if isinstance(w, str) else pytest.approx(float(w), rel=1e-12))
 
 
-@pytest.mark.parametrize("index", range(len(ERRORS)), ids=[e[0] for e in ERRORS])
+@pytest.mark.parametrize("index", range(len(ERRORS)), ids=[e[2] or e[0] for e in ERRORS])
 def test_lite_raises_the_short_message(index, office_js):
     name, _, message = ERRORS[index]
     got = office_js["results"][len(CALLS) + index]
