@@ -8,10 +8,28 @@ __all__ = ["CPError", "CPWarning"]
 
 
 def _show(value: Any) -> str:
-    """Render an offending value briefly, as a user would recognise it."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    text = repr(value) if isinstance(value, str) else str(value)
+    """Render an offending value briefly and on one line, as a user would recognise it.
+
+    A container (list, array, pandas object) is described by its size, never printed; an integer too large
+    for a float by its number of digits.
+
+    Examples
+    --------
+    >>> _show(2.0), _show(10**400), _show([[1, 2], [3, 4]])
+    ('2', 'an integer of 401 digits', 'a list of 2 entries')
+    """
+    try:
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+            return f"an integer of {len(str(abs(value))) if value.bit_length() < 10_000 else 'thousands of'} digits"
+        if isinstance(value, (list, tuple, dict, set)) or (hasattr(value, "shape") and getattr(value, "ndim", 0)):
+            size = getattr(value, "size", None) if hasattr(value, "shape") else len(value)
+            return f"a {type(value).__name__} of {size} entries"
+        text = repr(value) if isinstance(value, str) else str(value)
+    except Exception:  # a value whose own str fails is still reported, by its type
+        text = f"a {type(value).__name__}"
+    text = " ".join(text.split()) if not isinstance(value, str) else text
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -51,7 +69,7 @@ class CPError(ValueError):
         self.problem = problem
         self.value = None if value is CPError._NO_VALUE else value
         self.has_value = value is not CPError._NO_VALUE
-        super().__init__(f"{function}: {self.detail}")
+        super().__init__(" ".join(f"{function}: {self.detail}".splitlines()))
 
     @property
     def detail(self) -> str:
