@@ -20,7 +20,7 @@ import numpy as np
 from molmass import Formula, FormulaError
 
 from .errors import CPError
-from .inputs import as_floats, check, is_blank, position
+from .inputs import as_floats, check, is_blank, position, public
 
 __all__ = ["atom_economy", "mw"]
 
@@ -88,6 +88,7 @@ def _formula_mass(formula: str, func: str, arg: str) -> float:
     return mass
 
 
+@public("mw")
 def mw(formula: str) -> float:
     r"""Molar mass of a chemical formula, from standard atomic weights.
 
@@ -160,6 +161,7 @@ def _molar_masses(items: Any, func: str, arg: str) -> np.ndarray:
     return out
 
 
+@public("atom_economy")
 def atom_economy(product: Any, reactants: Any, coefficients: Any = None) -> float:
     r"""Atom economy (Trost): the share of the reactants' mass that ends up in the product.
 

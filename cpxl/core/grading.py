@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .inputs import as_flags, as_floats, as_labels, check, position
+from .inputs import as_flags, as_floats, as_labels, check, position, public
 
 __all__ = ["PASS_SCORE", "effective_weights", "grade", "levels_met"]
 
@@ -32,6 +32,7 @@ def levels_met(values: np.ndarray, levels: list[np.ndarray], lower: np.ndarray) 
     return np.logical_or.accumulate(meets, axis=1)
 
 
+@public("grade")
 def grade(
     values: Any,
     level_1: Any,

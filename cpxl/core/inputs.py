@@ -7,23 +7,36 @@ everywhere (1-based, in reading order), and no function does its own ad-hoc pars
 
 from __future__ import annotations
 
+import decimal
+import functools
+import inspect
 import numbers
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .errors import CPError
 
 __all__ = [
+    "MAX_CELLS",
     "as_flags",
     "as_floats",
     "as_labels",
     "check",
     "is_blank",
     "position",
+    "public",
     "scalar",
     "total",
 ]
+
+#: The most values one argument may hold: an Excel column (1,048,576 rows) several times over.
+MAX_CELLS = 10_000_000
+
+# Types whose every value numpy converts to float exactly as float() would (None becomes NaN): read at C speed.
+_PLAIN = {float, int, type(None), np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8}
+_PLAIN |= {np.uint64, np.uint32, np.uint16, np.uint8}
 
 
 def is_blank(item: Any) -> bool:
@@ -34,8 +47,13 @@ def is_blank(item: Any) -> bool:
         return not item.strip()
     if type(item).__name__ in ("NAType", "NaTType"):
         return True
+    if isinstance(item, decimal.Decimal):
+        return item.is_nan()
     if isinstance(item, numbers.Real) and not isinstance(item, bool):
-        return bool(np.isnan(float(item)))
+        try:
+            return bool(np.isnan(float(item)))
+        except OverflowError:  # an int beyond the float range is a value (refused later), not a blank
+            return False
     return False
 
 
@@ -68,24 +86,60 @@ def as_floats(x: Any, func: str, arg: str) -> np.ndarray:
     cpxl.core.errors.CPError: pmi: inputs must be a number, got 'a'
     """
     if isinstance(x, np.ndarray) and x.dtype.kind in "fiu":
+        check(x.size <= MAX_CELLS, func, arg, f"has more than {MAX_CELLS:,} values", x.size)
         arr = x.astype(float, copy=False).ravel()
     else:
-        if hasattr(x, "to_numpy"):  # pandas Series/DataFrame, without importing pandas
-            x = x.to_numpy(dtype=object)
-        obj = np.asarray(x, dtype=object).ravel() if not isinstance(x, str) else np.array([x], dtype=object)
-        arr = np.empty(obj.size, dtype=float)
-        for i, item in enumerate(obj):
-            if is_blank(item):
-                arr[i] = np.nan
-            elif isinstance(item, numbers.Real) and not isinstance(item, (bool, np.bool_)):
-                arr[i] = float(item)
-            else:
-                raise CPError(func, position(arg, i, obj.size), "must be a number", item)
+        obj = _objects(x, func, arg)
+        arr = None
+        if obj.size and set(map(type, obj)) <= _PLAIN:
+            try:
+                arr = obj.astype(float)
+            except (OverflowError, ValueError, TypeError):  # an int beyond the float range: found below
+                arr = None
+        if arr is None:
+            arr = np.empty(obj.size, dtype=float)
+            for i, item in enumerate(obj):
+                arr[i] = _number(item, func, arg, i, obj.size)
     bad = np.isinf(arr)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise CPError(func, position(arg, i, arr.size), "must be finite", arr[i])
     return arr
+
+
+def _objects(x: Any, func: str, arg: str) -> np.ndarray:
+    """*x* as a flat object array in reading order; a ragged or nested-too-deep input is refused."""
+    if isinstance(x, str):
+        return np.array([x], dtype=object)
+    if hasattr(x, "to_numpy"):  # pandas Series/DataFrame, without importing pandas
+        try:
+            numeric = all(getattr(t, "kind", "O") in "fiu" for t in np.atleast_1d(getattr(x, "dtypes", x.dtype)))
+            x = x.to_numpy(dtype=float, na_value=np.nan) if numeric else x.to_numpy(dtype=object)
+        except (TypeError, ValueError, AttributeError):
+            x = x.to_numpy(dtype=object)
+    size = getattr(x, "size", None) if isinstance(x, np.ndarray) else None
+    check(size is None or size <= MAX_CELLS, func, arg, f"has more than {MAX_CELLS:,} values", size)
+    try:
+        obj = np.asarray(x, dtype=object).ravel()
+    except (ValueError, TypeError):
+        raise CPError(func, arg, "must be a number or a rectangular range of numbers") from None
+    check(obj.size <= MAX_CELLS, func, arg, f"has more than {MAX_CELLS:,} values", obj.size)
+    return obj
+
+
+def _number(item: Any, func: str, arg: str, i: int, size: int) -> float:
+    """One entry as a float, NaN for a blank; anything else is refused naming its position."""
+    if is_blank(item):
+        return np.nan
+    if isinstance(item, (numbers.Real, decimal.Decimal)) and not isinstance(item, (bool, np.bool_)):
+        try:
+            value = float(item)
+        except (OverflowError, ValueError):
+            value = np.inf
+        if np.isinf(value):
+            raise CPError(func, position(arg, i, size), "is out of range (beyond ±1.8e308)", item)
+        return value
+    raise CPError(func, position(arg, i, size), "must be a number", item)
 
 
 def check(ok: bool, func: str, arg: str, problem: str, value: Any = CPError._NO_VALUE) -> None:
@@ -119,7 +173,10 @@ def total(x: Any, func: str, arg: str, *, nonnegative: bool = True, empty: float
         check(empty is not None, func, arg, "has no values")
         return float(empty)  # type: ignore[arg-type]
     _check_sign(arr, func, arg, nonnegative)
-    return float(arr[present].sum())
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = float(arr[present].sum())
+    check(bool(np.isfinite(value)), func, arg, "sums beyond the float range (±1.8e308)")
+    return value
 
 
 def scalar(x: Any, func: str, arg: str, *, default: float | None = None) -> float:
@@ -155,7 +212,7 @@ def as_flags(x: Any, func: str, arg: str, size: int, *, default: bool | None = N
     >>> as_flags([True, 0, "yes", None], "grade", "limiting", 4, default=False)
     array([ True, False,  True, False])
     """
-    obj = np.asarray(x.to_numpy(dtype=object) if hasattr(x, "to_numpy") else x, dtype=object).ravel()
+    obj = _objects(x, func, arg)
     if obj.size == 1 and size > 1:
         obj = np.repeat(obj, size)
     check(obj.size == size, func, arg, f"must have one entry per row ({size})", obj.size)
@@ -166,7 +223,7 @@ def as_flags(x: Any, func: str, arg: str, size: int, *, default: bool | None = N
             out[i] = bool(default)
         elif isinstance(item, (bool, np.bool_)):
             out[i] = bool(item)
-        elif isinstance(item, numbers.Real) and float(item) in (0.0, 1.0):
+        elif isinstance(item, (numbers.Real, decimal.Decimal)) and item in (0, 1):
             out[i] = float(item) == 1.0
         elif isinstance(item, str) and item.strip().lower() in _TRUE | _FALSE:
             out[i] = item.strip().lower() in _TRUE
@@ -177,14 +234,85 @@ def as_flags(x: Any, func: str, arg: str, size: int, *, default: bool | None = N
 
 def as_labels(x: Any, func: str, arg: str, size: int) -> list[str | None]:
     """Group labels, one per row, as text (numbers become their text); blank is None."""
-    obj = np.asarray(x.to_numpy(dtype=object) if hasattr(x, "to_numpy") else x, dtype=object).ravel()
+    obj = _objects(x, func, arg)
     check(obj.size == size, func, arg, f"must have one entry per row ({size})", obj.size)
     labels: list[str | None] = []
     for item in obj:
         if is_blank(item):
             labels.append(None)
-        elif isinstance(item, numbers.Real) and float(item).is_integer():
+        elif isinstance(item, numbers.Integral) or (
+            isinstance(item, numbers.Real) and np.isfinite(float(item)) and float(item).is_integer()
+        ):
             labels.append(str(int(item)))
         else:
             labels.append(str(item).strip())
     return labels
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+_PUBLIC: set[str] = set()
+
+
+def public(name: str) -> Callable[[_F], _F]:
+    """Make *name* a public function whose every outcome keeps the contract: a finite result or a CPError.
+
+    The one place where results are checked: a float result that is not finite (overflow, underflow to a
+    division by zero, cancellation to NaN) becomes a :class:`CPError` saying the inputs are out of range;
+    any other exception becomes a :class:`CPError` naming the function and its arguments; an error raised
+    by another public function called inside is relabelled with this function's name. Arrays may hold NaN
+    where a row is blank, never ±inf.
+    """
+
+    def wrap(fn: _F) -> _F:
+        params = [p for p in inspect.signature(fn).parameters.values() if p.kind is not p.VAR_KEYWORD]
+        names = ", ".join(p.name for p in params)
+        _PUBLIC.add(name)
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                with np.errstate(all="ignore"):
+                    result = fn(*args, **kwargs)
+            except CPError as exc:
+                if exc.function == name or exc.function not in _PUBLIC:
+                    raise
+                raise _relabel(exc, name) from None
+            except (RecursionError, MemoryError, ArithmeticError, ValueError, TypeError, IndexError) as exc:
+                reason = " ".join(str(exc).split())[:80]
+                raise CPError(name, names, f"cannot be computed ({type(exc).__name__}: {reason})") from exc
+            _check_result(result, name, names)
+            return result
+
+        return wrapper  # type: ignore[return-value]
+
+    return wrap
+
+
+def _relabel(exc: CPError, name: str) -> CPError:
+    return (
+        CPError(name, exc.argument, exc.problem, exc.value)
+        if exc.has_value
+        else CPError(name, exc.argument, exc.problem)
+    )
+
+
+def _check_result(result: Any, name: str, names: str) -> None:
+    values = result
+    rich = isinstance(result, dict)
+    if rich:  # the rich results: their numeric fields, NaN where a field is not defined
+        values = [v for v in result.values() if not isinstance(v, (str, bool, list, tuple))]
+    elif hasattr(result, "to_numpy"):
+        values = result.to_numpy()
+    for v in values if isinstance(values, list) else [values]:
+        if isinstance(v, np.ndarray) and v.dtype.kind != "f":
+            continue
+        if isinstance(v, (float, np.floating, np.ndarray)):
+            arr = np.asarray(v, dtype=float)
+            bad = np.isinf(arr).any() or (arr.ndim == 0 and not rich and np.isnan(arr))
+            check(
+                not bad,
+                name,
+                names,
+                "give a result beyond the float range (an overflow, or a division by a number too close to 0): "
+                "the inputs are out of range",
+            )

@@ -11,7 +11,7 @@ import warnings
 from typing import Any
 
 from .errors import CPWarning
-from .inputs import check, total
+from .inputs import check, public, total
 
 __all__ = ["balance_closure", "efactor", "elf", "pmi", "reduction", "reuse_rate", "rme"]
 
@@ -22,6 +22,7 @@ def _product(product: Any, func: str) -> float:
     return value
 
 
+@public("elf")
 def elf(raw_materials: Any, product: Any) -> float:
     r"""Environmental load factor (ICI): mass of material fed per unit of product, less the product itself.
 
@@ -66,11 +67,12 @@ def elf(raw_materials: Any, product: Any) -> float:
             f"elf: ELF is negative ({value:.4g}): the product weighs more than the raw materials; "
             "an input such as air or water is probably missing",
             CPWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     return value
 
 
+@public("efactor")
 def efactor(waste: Any, product: Any) -> float:
     r"""Sheldon's E-factor: mass of waste per unit mass of product.
 
@@ -105,6 +107,7 @@ def efactor(waste: Any, product: Any) -> float:
     return total(waste, "efactor", "waste") / _product(product, "efactor")
 
 
+@public("pmi")
 def pmi(inputs: Any, product: Any) -> float:
     r"""Process mass intensity: total mass of inputs (water and solvents included) per mass of product.
 
@@ -138,6 +141,7 @@ def pmi(inputs: Any, product: Any) -> float:
     return total(inputs, "pmi", "inputs") / _product(product, "pmi")
 
 
+@public("rme")
 def rme(product: Any, reactants: Any) -> float:
     r"""Reaction mass efficiency: mass of product per total mass of reactants.
 
@@ -176,6 +180,7 @@ def rme(product: Any, reactants: Any) -> float:
     return made / fed
 
 
+@public("reduction")
 def reduction(before: Any, after: Any) -> float:
     r"""Relative reduction of a quantity (waste, water, energy) after a change.
 
@@ -210,6 +215,7 @@ def reduction(before: Any, after: Any) -> float:
     return (start - total(after, "reduction", "after")) / start
 
 
+@public("reuse_rate")
 def reuse_rate(fresh: Any, reused: Any) -> float:
     r"""Water (or material) reuse rate, 重复利用率: the reused share of all water used.
 
@@ -246,6 +252,7 @@ def reuse_rate(fresh: Any, reused: Any) -> float:
     return again / (new + again)
 
 
+@public("balance_closure")
 def balance_closure(inputs: Any, outputs: Any, stock_change: Any = None) -> float:
     r"""Relative closure error of a mass balance, 相对误差, signed.
 

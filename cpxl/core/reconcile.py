@@ -91,7 +91,7 @@ from scipy.sparse.linalg import splu
 
 from .errors import CPError
 from .flowsheet import Flowsheet, _Result
-from .inputs import as_floats, check
+from .inputs import as_floats, check, public
 
 __all__ = [
     "DEFAULT_REL_SIGMA",
@@ -140,6 +140,7 @@ class BalanceTestResult(_Result):
 
 
 # ====================================================================== public functions
+@public("reconcile")
 def reconcile(
     source: Any,
     target: Any,
@@ -231,6 +232,7 @@ def reconcile(
     )
 
 
+@public("balance_test")
 def balance_test(
     source: Any,
     target: Any,

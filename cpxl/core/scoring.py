@@ -7,11 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from .inputs import as_floats, check
+from .inputs import as_floats, check, public
 
 __all__ = ["weighted_score"]
 
 
+@public("weighted_score")
 def weighted_score(weights: Any, ratings: Any) -> Any:
     r"""Weighted sum of ratings for every candidate (an area of the plant, or an option).
 
@@ -49,10 +50,12 @@ def weighted_score(weights: Any, ratings: Any) -> Any:
        EPA/625/7-88/003, 1988, worksheets 2 and 11 (weighted-sum screening).
     """
     w = as_floats(weights, "weighted_score", "weights")
+    check(w.size > 0, "weighted_score", "weights", "has no values")
     check(not np.isnan(w).any(), "weighted_score", "weights", "has a blank weight")
     check(bool((w >= 0).all()), "weighted_score", "weights", "must be >= 0", float(w[np.argmin(w)]))
     table = as_floats(ratings, "weighted_score", "ratings")
-    shape = np.shape(ratings.to_numpy() if hasattr(ratings, "to_numpy") else ratings)
+    check(table.size > 0, "weighted_score", "ratings", "has no values")
+    shape = np.shape(ratings.to_numpy(dtype=object) if hasattr(ratings, "to_numpy") else ratings)
     columns = shape[-1] if len(shape) >= 2 else table.size
     check(
         columns == w.size,

@@ -6,11 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from .inputs import as_floats, check, position
+from .inputs import as_floats, check, position, public
 
 __all__ = ["overall_yield"]
 
 
+@public("overall_yield")
 def overall_yield(yields: Any, feeds_into: Any = None) -> float:
     r"""Overall yield of a route: along the whole chain, or along the longest linear sequence.
 
@@ -77,7 +78,8 @@ def overall_yield(yields: Any, feeds_into: Any = None) -> float:
             )
     present = ~np.isnan(y)
     check(bool(present.any()), "overall_yield", "yields", "has no values")
-    for i in np.flatnonzero(present):
+    outside = np.flatnonzero(present & ~((y > 0) & (y <= 1)))
+    for i in outside[:1]:  # the first yield outside (0, 1], found at array speed
         value = y[i]
         hint = f" (give {value:g} % as {value / 100:g})" if 2 <= value <= 100 else ""
         check(0 < value <= 1, "overall_yield", position("yields", i, y.size), f"must lie in (0, 1]{hint}", value)
