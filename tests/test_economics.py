@@ -130,8 +130,11 @@ def test_irr_edge_cases():
     assert cpxl.irr(1000, [450, 450]) == pytest.approx(npf.irr([-1000, 450, 450]), abs=1e-10)
     # a single year: IRR = F / I - 1
     assert cpxl.irr(100, 250) == pytest.approx(1.5)
-    # a very profitable option: 1000 % a year
-    assert cpxl.irr(100, 1100) == pytest.approx(10.0)
+    # a very profitable option: 200 % a year, accepted back by npv
+    assert cpxl.irr(100, 300) == pytest.approx(2.0)
+    # 1000 % a year is beyond the rates npv accepts (a percentage typed as 8 for 8 % is refused): an error
+    with pytest.raises(CPError, match="irr: cash_flows repay the investment so fast that the IRR is above 300%"):
+        cpxl.irr(100, 1100)
     # late zero flows do not change the root
     assert cpxl.irr(1000, [0, 0, 1331]) == pytest.approx(0.1)
     # non-conventional but with a single root: -100, +230, -132 has roots at 10 % and 20 %;

@@ -11,15 +11,23 @@ blanks are ignored.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from scipy.optimize import brentq
 
-from .inputs import as_floats, check, position, scalar, total
+from .errors import CPWarning
+from .inputs import as_floats, check, position, public, scalar, total
 
-__all__ = ["cash_flow", "irr", "npv", "npvr", "payback"]
+__all__ = ["MAX_RATE", "MAX_YEARS", "cash_flow", "irr", "npv", "npvr", "payback"]
+
+#: The longest project life evaluated, in years: beyond it the work (and the meaning) runs out.
+MAX_YEARS = 1000
+#: Rates at or above this (300 %) are refused as a percentage typed as a whole number (8 for 8 %);
+#: :func:`irr` never returns one, so every rate cpxl returns is accepted back.
+MAX_RATE = 3.0
 
 
 def _investment(investment: Any, func: str) -> float:
@@ -29,7 +37,13 @@ def _investment(investment: Any, func: str) -> float:
 def _rate(rate: Any, func: str) -> float:
     value = scalar(rate, func, "rate")
     check(value > -1, func, "rate", "must be > -1 (a fraction: 8 % is 0.08)", value)
-    check(value <= 1, func, "rate", "must be a fraction (8 % is 0.08)", value)
+    check(value < MAX_RATE, func, "rate", "must be a fraction (8 % is 0.08)", value)
+    if value > 1:
+        warnings.warn(
+            f"{func}: rate {value:g} is {value:.0%}; if you meant {value:g} %, give {value / 100:g}",
+            CPWarning,
+            stacklevel=4,
+        )
     return value
 
 
@@ -38,6 +52,7 @@ def _years(years: Any, func: str) -> int | None:
     if math.isnan(value):
         return None
     check(value >= 1 and float(value).is_integer(), func, "years", "must be a whole number >= 1", value)
+    check(value <= MAX_YEARS, func, "years", f"must be at most {MAX_YEARS:,} (a project life)", value)
     return int(value)
 
 
@@ -55,6 +70,12 @@ def yearly_flows(cash_flows: Any, years: Any, func: str) -> np.ndarray:
     present = np.flatnonzero(~np.isnan(flows))
     check(present.size > 0, func, "cash_flows", "has no values")
     flows = flows[: present[-1] + 1]
+    check(
+        flows.size <= MAX_YEARS,
+        func,
+        "cash_flows",
+        f"must cover at most {MAX_YEARS:,} years (a project life), got {flows.size:,}",
+    )
     gaps = np.flatnonzero(np.isnan(flows))
     if gaps.size:
         where = position("cash_flows", int(gaps[0]), flows.size)
@@ -76,6 +97,7 @@ def _discounted(flows: np.ndarray, rate: float) -> np.ndarray:
     return flows / (1.0 + rate) ** np.arange(1, flows.size + 1)
 
 
+@public("cash_flow")
 def cash_flow(saving: Any, investment: Any, life: Any, tax_rate: Any = None) -> float:
     r"""Annual after-tax cash flow of an option, with straight-line depreciation and no negative tax.
 
@@ -119,11 +141,14 @@ def cash_flow(saving: Any, investment: Any, life: Any, tax_rate: Any = None) -> 
     tax = scalar(tax_rate, "cash_flow", "tax_rate", default=0.0)
     check(0 <= tax < 1, "cash_flow", "tax_rate", "must lie in [0, 1) (25 % is 0.25)", tax)
     depreciation = invest / years  # D
-    taxable = net_saving - depreciation  # T
-    net_profit = taxable * (1 - tax) if taxable > 0 else taxable  # E: no negative tax
-    return net_profit + depreciation  # F
+    # F = E + D with E = T(1 - t) when T = P - D > 0, else E = T: written without the cancellation of
+    # D - D, so that a huge D does not wipe out P.
+    if net_saving > depreciation:
+        return net_saving * (1 - tax) + depreciation * tax
+    return net_saving
 
 
+@public("npv")
 def npv(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> float:
     r"""Net present value of an option whose investment is paid at time 0.
 
@@ -156,12 +181,17 @@ def npv(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> float
     .. [1] Brealey, R. A., Myers, S. C., Allen, F. Principles of Corporate
        Finance, 13th ed. McGraw-Hill, 2020, ch. 2.
     """
-    i = _rate(rate, "npv")
-    invest = _investment(investment, "npv")
-    flows = yearly_flows(cash_flows, years, "npv")
+    return _npv(rate, investment, cash_flows, years, "npv")
+
+
+def _npv(rate: Any, investment: Any, cash_flows: Any, years: Any, func: str) -> float:
+    i = _rate(rate, func)
+    invest = _investment(investment, func)
+    flows = yearly_flows(cash_flows, years, func)
     return float(_discounted(flows, i).sum() - invest)
 
 
+@public("npvr")
 def npvr(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> float:
     r"""Net present value ratio: NPV per unit of investment, for ranking alternatives.
 
@@ -195,7 +225,7 @@ def npvr(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> floa
     """
     invest = _investment(investment, "npvr")
     check(invest > 0, "npvr", "investment", "must be > 0 for a ratio", invest)
-    return npv(rate, investment, cash_flows, years) / invest
+    return _npv(rate, investment, cash_flows, years, "npvr") / invest
 
 
 def _sign_changes(coefficients: np.ndarray) -> int:
@@ -240,6 +270,7 @@ def _positive_roots(coefficients: np.ndarray, p: Callable[[float], float], v_max
     return roots
 
 
+@public("irr")
 def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
     r"""Internal rate of return: the exact discount rate at which the NPV is zero.
 
@@ -300,8 +331,15 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
         roots = [brentq(p, 0.0, v_max, xtol=1e-300, rtol=_RTOL, maxiter=2000)]
     else:
         roots = _positive_roots(coefficients, p, v_max)
+    check(bool(roots), "irr", "cash_flows", "give an NPV that is never zero: there is no IRR")
+    check(
+        min(roots) > 1 / (1 + MAX_RATE),
+        "irr",
+        "cash_flows",
+        f"repay the investment so fast that the IRR is above {MAX_RATE:.0%}, beyond the rates cpxl evaluates: "
+        "rank the option by its payback",
+    )
     rates = sorted(1.0 / v - 1.0 for v in roots)
-    check(bool(rates), "irr", "cash_flows", "give an NPV that is never zero: there is no IRR")
     shown = ", ".join(f"{r:.4%}" for r in rates)
     check(
         len(rates) == 1,
@@ -313,6 +351,7 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
     return rates[0]
 
 
+@public("payback")
 def payback(investment: Any, cash_flows: Any, years: Any = None, rate: Any = None) -> float:
     r"""Payback period: years until the cumulative (discounted) cash flow repays the investment.
 
