@@ -218,15 +218,17 @@ def build(audit_file: Path, lang: str, rows: int, output: Path, force: bool) -> 
 
 
 def _write(audit: Any, output: Path, lang: str, force: bool, rows: int = 0) -> None:
+    existed = output.exists()
     if not _may_write(output, force):
         click.echo("nothing written", err=True)
         sys.exit(EXIT_DATA_ERROR)
+    # replace only what was there and may be replaced: a file that appears meanwhile (another run) is refused
     if output.suffix.lower() in (".yaml", ".yml", ".json"):
-        audit.save(output, overwrite=True)
+        audit.save(output, overwrite=existed or force)
     else:
         from .workbook import build
 
-        build(audit, output, lang, rows=rows, overwrite=True)
+        build(audit, output, lang, rows=rows, overwrite=existed or force)
     click.echo(f"wrote {output}")
 
 
