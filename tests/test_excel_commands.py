@@ -98,3 +98,36 @@ def test_lite_prints_main_py_and_the_requirements(tmp_path):
     assert written.exit_code == 0
     assert (tmp_path / "main.py").read_text(encoding="utf-8") == main_py()
     assert (tmp_path / "requirements.txt").read_text(encoding="utf-8").startswith("https://example.org/cpxl-")
+
+
+def test_lite_never_replaces_main_py_without_force(tmp_path):
+    (tmp_path / "main.py").write_text("my own code\n", encoding="utf-8")
+    refused = run("lite", "-o", str(tmp_path))
+    assert refused.exit_code == 1
+    assert "main.py exist already" in refused.output and "--force" in refused.output
+    assert (tmp_path / "main.py").read_text(encoding="utf-8") == "my own code\n"
+    assert not (tmp_path / "requirements.txt").exists()  # neither file is written
+    forced = run("lite", "-o", str(tmp_path), "--force")
+    assert forced.exit_code == 0
+    assert (tmp_path / "main.py").read_text(encoding="utf-8") == main_py()
+    again = run("lite", "-o", str(tmp_path))  # both exist now
+    assert again.exit_code == 1 and "requirements.txt exist already" in again.output
+
+
+def test_lite_refuses_a_wheel_url_with_whitespace_or_control_characters(tmp_path):
+    for bad in ["https://example.org/a.whl\nevil-package", "https://example.org/a b.whl", "a.whl\t", "\x00", ""]:
+        result = run("lite", "-o", str(tmp_path / "out"), "--wheel", bad)
+        assert result.exit_code == 2, bad
+        assert "--wheel" in result.output and "without spaces or control characters" in result.output
+        assert not (tmp_path / "out").exists()
+
+
+def test_addin_reports_a_configuration_that_is_not_utf8_in_one_line(tmp_path):
+    conf = tmp_path / "xlwings.conf"
+    original = '"INTERPRETER_WIN","C:\\Users\\J\xfcrgen\\python.exe"\n'.encode("latin-1")
+    conf.write_bytes(original)
+    result = run("addin", "--config", str(conf), "--interpreter", "py.exe")  # no traceback: catch_exceptions off
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert result.output.startswith(f"error: {conf} is not UTF-8 text (byte 0xfc at offset 29); save it as UTF-8")
+    assert conf.read_bytes() == original

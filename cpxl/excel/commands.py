@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..core.errors import CPError
 from .catalog import CATALOG, argument_help, description
 
 __all__ = ["addin", "functions", "lite"]
@@ -95,7 +96,7 @@ def addin(
     if interpreter and conda_path:
         raise click.UsageError("give either --interpreter or --conda-path, not both")
     path = config_file or user_config_file()
-    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    existing = _read_config(path)
     settings = desired_settings(interpreter, conda_path, conda_env)
     result = plan(existing, settings, force=force)
     if result.conflicts:
@@ -109,8 +110,15 @@ def addin(
         click.echo(result.text, nl=False)
         return
     if result.added:
+        from ..io import atomic_write
+
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(result.text, encoding="utf-8")
+        try:
+            with atomic_write(path, overwrite=True) as tmp:
+                tmp.write_text(result.text, encoding="utf-8")
+        except CPError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_DATA_ERROR)
         for key, value in result.added.items():
             click.echo(f'Set "{key}" = "{value}" in {path}')
     else:
@@ -118,6 +126,27 @@ def addin(
     if not sys.platform.startswith("win"):
         click.echo("Note: classic xlwings runs worksheet functions on Windows only; elsewhere use `cpxl lite`.")
     click.echo(_CLASSIC_STEPS)
+
+
+def _read_config(path: Path) -> str:
+    """The configuration file's text ("" when there is none); exit 1 with one line if it cannot be read."""
+    if not path.exists():
+        return ""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problem = f"is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); save it as UTF-8"
+    except OSError as exc:
+        problem = f"cannot be read ({exc.strerror})"
+    click.echo(f"error: {path} {problem}", err=True)
+    sys.exit(EXIT_DATA_ERROR)
+
+
+def _wheel_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a --wheel with whitespace or control characters: requirements.txt is one requirement a line."""
+    if value is not None and (not value or any(c.isspace() or not c.isprintable() for c in value)):
+        raise click.BadParameter(f"must be one URL without spaces or control characters, got {value!r}")
+    return value
 
 
 @click.command()
@@ -129,8 +158,14 @@ def addin(
     default=None,
     help="Write main.py and requirements.txt into this folder instead of printing main.py.",
 )
-@click.option("--wheel", default=None, help="URL of a cpxl wheel for requirements.txt instead of cpxl from PyPI.")
-def lite(directory: Path | None, wheel: str | None) -> None:
+@click.option(
+    "--wheel",
+    default=None,
+    callback=_wheel_url,
+    help="URL of a cpxl wheel for requirements.txt instead of cpxl from PyPI.",
+)
+@click.option("--force", is_flag=True, help="Replace main.py and requirements.txt in the -o folder if they exist.")
+def lite(directory: Path | None, wheel: str | None, force: bool) -> None:
     """Print the main.py that puts the CP_* functions into xlwings Lite.
 
     \b
@@ -141,6 +176,8 @@ def lite(directory: Path | None, wheel: str | None) -> None:
       3. Replace the content of main.py with the code printed to stdout
          (cpxl lite > main.py, then copy and paste it).
       4. Type =CP_VERSION(), then e.g. =CP_ELF(B2:B4, B5).
+
+    With -o DIR, existing files in DIR are replaced only with --force.
     """
     from .lite import main_py, requirements_txt
 
@@ -150,7 +187,22 @@ def lite(directory: Path | None, wheel: str | None) -> None:
         click.echo("# requirements.txt (add to xlwings Lite's requirements.txt tab):", err=True)
         click.echo(requirements, nl=False, err=True)
         return
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "main.py").write_text(source, encoding="utf-8")
-    (directory / "requirements.txt").write_text(requirements, encoding="utf-8")
+    from ..io import atomic_write
+
+    targets = {directory / "main.py": source, directory / "requirements.txt": requirements}
+    present = [str(p) for p in targets if p.exists()]
+    if present and not force:  # check both before writing either
+        click.echo(f"error: {' and '.join(present)} exist already: choose another folder or use --force", err=True)
+        sys.exit(EXIT_DATA_ERROR)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for target, text in targets.items():
+            with atomic_write(target, overwrite=force) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+    except CPError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_DATA_ERROR)
+    except OSError as exc:
+        click.echo(f"error: {directory} cannot be written ({exc.strerror})", err=True)
+        sys.exit(EXIT_DATA_ERROR)
     click.echo(f"Wrote {directory / 'main.py'} and {directory / 'requirements.txt'}")
