@@ -4,7 +4,8 @@ The workbook is written with openpyxl: data, CP_* cells that reference ranges (a
 formulas next to them (SUM over a spilled range, the ELF written out by hand), and the spilling functions
 entered as array formulas over the cells they fill. ``formulas`` parses and evaluates every cell; the CP_*
 functions are registered with it (``formulas.get_functions()``) as the classic UDFs themselves, behind a
-converter that hands them ranges the way xlwings does (2-D arrays, blank cells NaN).
+converter that hands them ranges the way xlwings does (2-D arrays, blank cells NaN, an error cell as its text,
+as the UDFs declare ``err_to_str=True``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,17 @@ formulas = pytest.importorskip("formulas")
 openpyxl = pytest.importorskip("openpyxl")
 import schedula as sh  # noqa: E402  (installed with formulas)
 from formulas.functions import wrap_func  # noqa: E402
+from formulas.tokens.operand import XlError  # noqa: E402
 from openpyxl.worksheet.formula import ArrayFormula  # noqa: E402
 
 import cpxl  # noqa: E402
 from cpxl.excel import udfs  # noqa: E402
 from cpxl.excel.catalog import CATALOG  # noqa: E402
 
-_blank = np.vectorize(lambda v: np.nan if v is sh.EMPTY else v, otypes=[object])
+_blank = np.vectorize(
+    lambda v: np.nan if v is sh.EMPTY else str(v) if isinstance(v, XlError) else v,  # err_to_str: "#DIV/0!"
+    otypes=[object],
+)
 
 
 def as_xlwings(value, is_range):
@@ -35,6 +40,8 @@ def as_xlwings(value, is_range):
             return np.atleast_2d(cells)
         item = cells.reshape(-1)[0] if cells.size == 1 else cells
         return None if isinstance(item, float) and math.isnan(item) else item
+    if isinstance(value, XlError):
+        return str(value)
     return None if value is sh.EMPTY else value
 
 
@@ -123,6 +130,11 @@ def solution(tmp_path_factory, functions):
     ws["B11"] = "=CP_ELF(A1:A4, 0)"
     ws["B12"] = "=CP_VERSION()"
     ws["B13"] = "=B1*100"
+    ws["AH1"], ws["AH2"], ws["AH3"] = 100, "=1/0", 1000  # an error cell inside a range of masses
+    ws["B14"] = "=CP_ELF(AH1:AH3, A5)"
+    ws["B15"] = "=SUM(AH1:AH3)"  # Excel's own answer: #DIV/0!
+    ws["AI1"] = "=NA()"
+    ws["B16"] = "=CP_MW(AI1)"
     path = tmp_path_factory.mktemp("formulas") / "audit.xlsx"
     book.save(path)
     model = formulas.ExcelModel().loads(str(path)).finish()
@@ -172,3 +184,10 @@ def test_spilled_functions_equal_their_twins(solution):
 
 def test_invalid_input_shows_the_message_in_the_cell(solution):
     assert scalar(solution, "B11") == "CP_ELF: product must be > 0, got 0"
+
+
+def test_an_error_cell_is_an_error_naming_its_position_never_a_blank(solution):
+    # Excel's =SUM over the range shows #DIV/0!; CP_ELF must not compute a number from the other cells.
+    assert str(scalar(solution, "B15")) == "#DIV/0!"
+    assert scalar(solution, "B14") == "CP_ELF: raw_materials[2] is the Excel error #DIV/0!"
+    assert scalar(solution, "B16") == "CP_MW: formula is the Excel error #N/A"
