@@ -420,13 +420,14 @@ class Audit:
         streams = self.tables["streams"]
         if not streams:
             return None
-        return reconcile(
-            [s["source"] for s in streams],
-            [s["target"] for s in streams],
-            [s["measured"] for s in streams],
-            [s["sigma"] for s in streams],
-            names=[s["name"] for s in streams],
-        )
+        key = tuple((s["source"], s["target"], s["measured"], s["sigma"], s["name"]) for s in streams)
+        cached = self.__dict__.get("_reconciled")  # the workbook's sheet and cpxl check both need it
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        source, target, measured, sigma, names = (list(column) for column in zip(*key, strict=True))
+        result = reconcile(source, target, measured, sigma, names=names)
+        self.__dict__["_reconciled"] = (key, result)
+        return result
 
     def indicator_weights(self) -> list[float | None]:
         """The composite weight of every indicator: its group's weight times its weight in the group.
