@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import re
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -88,18 +90,26 @@ def remove_stale_temporaries(path: str | Path, *, older_than: float = STALE_AFTE
     pattern = temporary_pattern(path)
     before = time.time() - older_than
     removed: list[Path] = []
-    try:
-        entries = list(os.scandir(path.parent))
-    except OSError:
-        return removed
-    for entry in entries:
-        if not pattern.fullmatch(entry.name):
+    for name in _hidden_names(str(path.parent.resolve())):
+        if not pattern.fullmatch(name):
             continue
+        candidate = path.parent / name
         with contextlib.suppress(OSError):
-            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < before:
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
+            status = candidate.lstat()
+            if stat.S_ISREG(status.st_mode) and status.st_mtime < before:
+                candidate.unlink()
+                removed.append(candidate)
     return removed
+
+
+@functools.lru_cache(maxsize=256)
+def _hidden_names(folder: str) -> tuple[str, ...]:
+    """The hidden files of *folder*, listed once per process: a stale file is older than the process, and a
+    run writing thousands of outputs into one folder (cpxl batch) must not list it for each."""
+    try:
+        return tuple(entry.name for entry in os.scandir(folder) if entry.name.startswith("."))
+    except OSError:
+        return ()
 
 
 def _exists(path: Path) -> CPError:
