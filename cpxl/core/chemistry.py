@@ -145,6 +145,13 @@ def _molar_masses(items: Any, func: str, arg: str) -> np.ndarray:
         items = [items]
     obj = np.asarray(items.to_numpy(dtype=object) if hasattr(items, "to_numpy") else items, dtype=object)
     obj = obj.ravel()
+    if not any(isinstance(item, str) for item in obj):  # molar masses only: read at array speed
+        out = as_floats(obj, func, arg)
+        low = np.flatnonzero(out <= 0)
+        if low.size:
+            where = position(arg, int(low[0]), out.size)
+            check(False, func, where, "must be a molar mass > 0 or a formula", out[low[0]])
+        return out
     out = np.empty(obj.size, dtype=float)
     for i, item in enumerate(obj):
         where = position(arg, i, obj.size)

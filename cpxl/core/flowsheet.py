@@ -206,6 +206,8 @@ class Flowsheet:
         """
         n = _size(source)
         check(n > 0, func, "source", "has no streams")
+        # compared before either is read, so that a mistaken full-column range fails at once
+        check(_size(target) == n, func, "target", f"must have one entry per row ({n})", _size(target))
         src = as_labels(source, func, "source", n)
         tgt = as_labels(target, func, "target", n)
         if names is None:

@@ -130,7 +130,8 @@ def grade(
             ordered,
             func,
             row,
-            f"has levels out of order for {direction}-is-better (I={bench[0]:g}, II={bench[1]:g}, III={bench[2]:g})",
+            f"has levels out of order for {direction}-is-better (level_1={bench[0]:g}, level_2={bench[1]:g}, "
+            f"level_3={bench[2]:g})",
         )
         check(
             not (limit[i] and np.isnan(x[i])),
