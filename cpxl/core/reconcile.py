@@ -91,7 +91,7 @@ from scipy.sparse.linalg import splu
 
 from .errors import CPError
 from .flowsheet import Flowsheet, _Result
-from .inputs import as_floats, check, public
+from .inputs import as_floats, check, public, scalar
 
 __all__ = [
     "DEFAULT_REL_SIGMA",
@@ -284,20 +284,16 @@ def balance_test(
     func = "balance_test"
     fs = Flowsheet.from_streams(source, target, names, func=func)
     x, w, _ = _measurements(fs, measured, sigma, default_rel_sigma, func)
-    _check_alpha(alpha, func)
+    alpha = _check_alpha(alpha, func)
     sol = _solve(fs, x, w, func, classify=False)
     return BalanceTestResult(_global_test(sol["chi2"], sol["dof"], alpha))
 
 
 # ====================================================================== orchestration
-def _check_alpha(alpha: float, func: str) -> None:
-    check(
-        isinstance(alpha, (int, float, np.floating)) and 0 < float(alpha) < 1,
-        func,
-        "alpha",
-        "must be between 0 and 1",
-        alpha,
-    )
+def _check_alpha(alpha: Any, func: str) -> float:
+    value = scalar(alpha, func, "alpha")
+    check(0 < value < 1, func, "alpha", "must be between 0 and 1", value)
+    return value
 
 
 def _measurements(
@@ -314,8 +310,8 @@ def _measurements(
         neg = np.flatnonzero(s < 0)
         if neg.size:
             raise CPError(func, f"sigma[{neg[0] + 1}]", "must be >= 0", s[neg[0]])
-    rel = float(default_rel_sigma)
-    check(bool(np.isfinite(rel)) and rel > 0, func, "default_rel_sigma", "must be > 0", default_rel_sigma)
+    rel = scalar(default_rel_sigma, func, "default_rel_sigma")
+    check(rel > 0, func, "default_rel_sigma", "must be > 0", rel)
     meas = ~np.isnan(x)
     defaulted = meas & np.isnan(s)
     s = np.where(defaulted, rel * np.abs(x), s)
@@ -335,7 +331,7 @@ def _reconcile_flowsheet(
     default_rel_sigma: float = DEFAULT_REL_SIGMA,
 ) -> ReconcileResult:
     x, w, defaulted = _measurements(fs, measured, sigma, default_rel_sigma, func)
-    _check_alpha(alpha, func)
+    alpha = _check_alpha(alpha, func)
     if max_eliminations is not None:
         check(int(max_eliminations) >= 0, func, "max_eliminations", "must be >= 0", max_eliminations)
     xc, wc = x.copy(), w.copy()
