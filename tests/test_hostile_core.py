@@ -196,6 +196,13 @@ def test_results_that_were_wrong_or_not_finite():
     assert cpxl.cash_flow(200_000, 1e300, 1e-5, 0.25) == 200_000
     # the exact rearrangement agrees with the textbook steps on ordinary numbers
     assert cpxl.cash_flow(200_000, 500_000, 10, 0.25) == pytest.approx(162_500, rel=1e-15)
+    # sums that would overflow on the way to a finite answer
+    assert cpxl.reuse_rate(1e308, 1e308) == 0.5
+    assert cpxl.reuse_rate(120, 880) == pytest.approx(0.88, rel=1e-15)
+    with pytest.raises(CPError, match=r"^atom_economy: reactants weigh beyond the float range"):
+        cpxl.atom_economy(1, [1e308, 1e308])
+    with pytest.raises(CPError, match=r"^overall_yield: yields multiply to less than 1e-308"):
+        cpxl.overall_yield([0.5] * 2000)
     # Decimal and numpy scalars are numbers
     assert cpxl.elf(decimal.Decimal("150"), np.float32(50)) == pytest.approx(2.0)
     assert cpxl.npv(np.float64(0.08), np.int64(500_000), decimal.Decimal("162500"), np.int32(10)) == pytest.approx(

@@ -226,6 +226,7 @@ def atom_economy(product: Any, reactants: Any, coefficients: Any = None) -> floa
     made = _molar_masses(product, "atom_economy", "product")
     check(made.size == 1 and not np.isnan(made[0]), "atom_economy", "product", "must be one molar mass or formula")
     fed = float(np.sum(nu[present] * masses[present]))
+    check(bool(np.isfinite(fed)), "atom_economy", "reactants", "weigh beyond the float range (±1.8e308)")
     value = float(made[0]) / fed
     check(
         value <= 1 + 1e-12,

@@ -248,8 +248,8 @@ def reuse_rate(fresh: Any, reused: Any) -> float:
     """
     new = total(fresh, "reuse_rate", "fresh")
     again = total(reused, "reuse_rate", "reused")
-    check(new + again > 0, "reuse_rate", "fresh", "plus reused must be > 0", new + again)
-    return again / (new + again)
+    check(new > 0 or again > 0, "reuse_rate", "fresh", "plus reused must be > 0", new + again)
+    return 1.0 / (1.0 + new / again) if again > 0 else 0.0  # never forms new + again, which may overflow
 
 
 @public("balance_closure")

@@ -83,9 +83,10 @@ def overall_yield(yields: Any, feeds_into: Any = None) -> float:
         value = y[i]
         hint = f" (give {value:g} % as {value / 100:g})" if 2 <= value <= 100 else ""
         check(0 < value <= 1, "overall_yield", position("yields", i, y.size), f"must lie in (0, 1]{hint}", value)
-    if links is None:
-        return float(np.prod(y[present]))
-    return _convergent(y, links, present)
+    overall = float(np.prod(y[present])) if links is None else _convergent(y, links, present)
+    # yields in (0, 1] multiply to a positive number: 0 is an underflow, not a result
+    check(overall > 0, "overall_yield", "yields", "multiply to less than 1e-308: the route is out of range")
+    return overall
 
 
 def _convergent(y: np.ndarray, links: np.ndarray, present: np.ndarray) -> float:
