@@ -215,6 +215,18 @@ def test_results_that_were_wrong_or_not_finite():
     assert time.perf_counter() - start < 1.0
 
 
+def test_irr_work_is_bounded():
+    start = time.perf_counter()
+    with pytest.raises(CPError, match=r"^irr: cash_flows change sign more than once over more than 200 years"):
+        cpxl.irr(5, [1.0] * 999 + [-1.0])
+    # one sign change: a single root, bracketed, over the longest life accepted
+    assert cpxl.irr(5, [1.0] * 1000) == pytest.approx(0.2)
+    # at the bound, every root is still sought: two rates, so no IRR
+    with pytest.raises(CPError, match=r"several rates give NPV = 0 \(-50\.0000%, 20\.0000%\)"):
+        cpxl.irr(5, [1.0] * 199 + [-1.0])
+    assert time.perf_counter() - start < 2.0
+
+
 def test_rate_guard_and_irr_agree():
     assert cpxl.irr(100, [300]) == pytest.approx(2.0)
     with pytest.warns(cpxl.CPWarning, match="rate 2 is 200%"):

@@ -28,6 +28,9 @@ MAX_YEARS = 1000
 #: Rates at or above this (300 %) are refused as a percentage typed as a whole number (8 for 8 %);
 #: :func:`irr` never returns one, so every rate cpxl returns is accepted back.
 MAX_RATE = 3.0
+#: The longest cash-flow series whose IRR is sought when the flows change sign more than once (all the
+#: roots of a polynomial of this degree: work that grows with its cube).
+MAX_SEARCH_YEARS = 200
 
 
 def _investment(investment: Any, func: str) -> float:
@@ -330,6 +333,14 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
         check(p(v_max) > 0, "irr", "cash_flows", f"repay almost nothing: the IRR is below {1 / v_max - 1:.10%}")
         roots = [brentq(p, 0.0, v_max, xtol=1e-300, rtol=_RTOL, maxiter=2000)]
     else:
+        check(
+            coefficients.size - 1 <= MAX_SEARCH_YEARS,
+            "irr",
+            "cash_flows",
+            f"change sign more than once over more than {MAX_SEARCH_YEARS} years: every rate with NPV = 0 "
+            "would have to be sought (a polynomial of that degree), which is not done; decide with the NPV",
+            coefficients.size - 1,
+        )
         roots = _positive_roots(coefficients, p, v_max)
     check(bool(roots), "irr", "cash_flows", "give an NPV that is never zero: there is no IRR")
     check(
