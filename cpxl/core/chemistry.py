@@ -34,9 +34,11 @@ _SEPARATOR = re.compile(rf"\s*[{_DOTS}]\s*")
 # separator.
 _DECIMAL_COUNT = re.compile(rf"(?:(?<=[{_DOTS}])|^)(\s*\d+)\.(\d+)(?=\s*[A-Z(\[])")
 _LEADING_COUNT = re.compile(r"^(\d+(?:,\d+)?|\d+/\d+)\s*(?=[A-Z(\[])")
-# Vulgar fractions (½, ¼, ¾, ⅓, ...) with an optional whole number before them (1½): a count.
+# Vulgar fractions (½, ¼, ¾, ⅓, ...) with an optional whole number before them (1½) at the start of a part: a count.
 _VULGAR = "".join(chr(c) for c in [*range(0xBC, 0xBF), *range(0x2150, 0x215F)])
-_FRACTION = re.compile(rf"(\d*)([{_VULGAR}])")
+_FRACTION = re.compile(rf"(?:(?<=[{_DOTS}\s])|^)(\d*)([{_VULGAR}])(?=\s*[A-Z(\[])")
+# Superscript digits are a mass number (²H, deuterium) or a charge, never a count: NFKC would make them counts.
+_SUPERSCRIPT_DIGITS = set("⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _fraction(match: re.Match[str]) -> str:
@@ -64,7 +66,16 @@ def _count(text: str) -> float:
 
 
 def _formula_mass(formula: str, func: str, arg: str) -> float:
-    text = unicodedata.normalize("NFKC", _FRACTION.sub(_fraction, formula.strip())).replace("\u2044", "/")
+    check(
+        not _SUPERSCRIPT_DIGITS.intersection(formula),
+        func,
+        arg,
+        "has superscript digits, which may be a mass number or a charge: write an isotope in brackets ([2H]2O)",
+        formula,
+    )
+    text = _FRACTION.sub(_fraction, formula.strip())
+    check(not set(_VULGAR).intersection(text), func, arg, "has a fraction that is not the count of a part", formula)
+    text = unicodedata.normalize("NFKC", text).replace("\u2044", "/")
     check(bool(text), func, arg, "is blank")
     parts = _SEPARATOR.split(_DECIMAL_COUNT.sub(r"\1,\2", text))
     # A count before the first part is read only in an adduct (cement notation, 3CaO·Al2O3); a formula that is
@@ -103,7 +114,9 @@ def mw(formula: str) -> float:
     as input methods type them (``H₂O``), isotopes in brackets (``[13C]H4``,
     ``[2H]2O``) and common group abbreviations (``Me``, ``Et``, ``Ph``). A
     formula of one part that begins with a number is refused: ``2H2O`` would
-    otherwise be read as heavy water.
+    otherwise be read as heavy water; so are superscript digits (``²H``: a
+    mass number or a charge, never a count) and a fraction that is not the
+    count of a part.
 
     Parameters
     ----------
