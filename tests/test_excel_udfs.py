@@ -13,6 +13,7 @@ import math
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -412,6 +413,16 @@ def test_without_err_to_str_xlwings_would_pass_an_error_cell_as_a_blank():
     assert classic.CP_ELF(xlwings_range(col(100, DIV0, 1000)), 50.0) == (
         "CP_ELF: raw_materials[2] is the Excel error #DIV/0!"
     )
+
+
+def test_an_error_at_the_end_of_a_full_column_is_found_quickly():
+    column = np.full((1_048_576, 1), np.nan, dtype=object)  # A:A, as xlwings hands it
+    column[:3, 0] = [100.0, 90.0, 1000.0]
+    start = time.perf_counter()
+    assert classic.CP_ELF(column, 50.0) == pytest.approx(cpxl.elf([100, 90, 1000], 50))
+    column[-1, 0] = "#REF!"
+    assert classic.CP_ELF(column, 50.0) == "CP_ELF: raw_materials[1048576] is the Excel error #REF!"
+    assert time.perf_counter() - start < 5  # about 0.3 s: no Python loop over the blanks
 
 
 def test_an_error_in_a_block_is_named_in_reading_order():

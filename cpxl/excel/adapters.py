@@ -121,13 +121,39 @@ def _selector(value: Any, func: str, choices: tuple[str, ...]) -> str:
     return text
 
 
-def _cells(value: Any) -> list[Any]:
-    """The cells of an argument in reading order (a range's rows one after another; a single value alone)."""
+_PLAIN_TYPES = (float, int, bool, type(None))  # cells that cannot be an error: checked without a Python loop
+_type_of = np.frompyfunc(type, 1, 1)
+
+
+def _cells(value: Any) -> tuple[list[tuple[int, Any]], int]:
+    """The cells of an argument that may hold an error, each with its reading-order index; and the cell count.
+
+    A range's rows come one after another; a single value is one cell. A numeric array holds no error text;
+    in an object array only the cells that are not plain numbers, booleans or blanks are looked at, without a
+    Python loop over a full column.
+    """
     if isinstance(value, np.ndarray):
-        return list(value.ravel()) if value.dtype == object else []  # a numeric array holds no error text
+        flat = value.ravel()
+        if value.dtype != object or flat.size == 0:
+            return [], flat.size
+        types = _type_of(flat)
+        plain = np.zeros(flat.size, dtype=bool)
+        for kind in _PLAIN_TYPES:
+            plain |= types == kind
+        index = np.flatnonzero(~plain).tolist()
+        return list(zip(index, flat[index].tolist(), strict=True)), flat.size
     if isinstance(value, (list, tuple)):
-        return [cell for item in value for cell in _cells(item)]
-    return [value]
+        cells = list(_flatten(value))
+        return [(i, c) for i, c in enumerate(cells) if not isinstance(c, _PLAIN_TYPES)], len(cells)
+    return ([] if isinstance(value, _PLAIN_TYPES) else [(0, value)]), 1
+
+
+def _flatten(value: Any) -> Any:
+    for item in value:
+        if isinstance(item, (list, tuple, np.ndarray)):
+            yield from _flatten(item)
+        else:
+            yield item
 
 
 def _is_error(cell: Any) -> bool:
@@ -139,11 +165,11 @@ def _is_error(cell: Any) -> bool:
 def _refuse_excel_errors(name: str, args: tuple[Any, ...]) -> None:
     """Raise for the first cell that holds an Excel error, naming its argument and position."""
     for argument, value in zip(CATALOG[name]["args"], args, strict=False):
-        cells = _cells(value)
-        for i, cell in enumerate(cells):
+        candidates, size = _cells(value)
+        for i, cell in candidates:
             if _is_error(cell):
                 shown = cell.get("basicValue", "value") if isinstance(cell, dict) else cell
-                raise WorksheetError(name, f"{position(argument, i, len(cells))} is the Excel error {shown}")
+                raise WorksheetError(name, f"{position(argument, i, size)} is the Excel error {shown}")
 
 
 # ---------------------------------------------------------------------------------------------- results
