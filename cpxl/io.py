@@ -20,7 +20,6 @@ the same output removes such files once they are :data:`STALE_AFTER` seconds old
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import os
 import re
@@ -39,11 +38,6 @@ __all__ = ["STALE_AFTER", "atomic_write", "remove_stale_temporaries", "temporary
 STALE_AFTER = 3600.0
 
 _RANDOM = r"[a-z0-9_]{8}"  # tempfile's names: 8 characters of this alphabet
-
-# errno values by which os.link says the file system (not the target) does not allow a hard link here
-_NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOSYS, errno.EACCES} | {
-    getattr(errno, name) for name in ("ENOTSUP", "EOPNOTSUPP") if hasattr(errno, name)
-}
 
 
 def temporary_pattern(path: str | Path) -> re.Pattern[str]:
@@ -122,12 +116,11 @@ def _place_new(tmp: Path, path: Path) -> None:
         os.link(tmp, path)
     except FileExistsError:
         raise _exists(path) from None
-    except OSError as exc:
-        if exc.errno not in _NO_LINKS:
-            raise
+    except OSError:  # no hard links here (FAT, exFAT, some shares; each system says so with its own error)
+        pass
     else:
         return
-    # no hard links here: claim the name exclusively, then move the temporary file over the claimed file
+    # claim the name exclusively, then move the temporary file over the claimed file
     try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
