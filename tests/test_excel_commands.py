@@ -104,14 +104,14 @@ def test_lite_never_replaces_main_py_without_force(tmp_path):
     (tmp_path / "main.py").write_text("my own code\n", encoding="utf-8")
     refused = run("lite", "-o", str(tmp_path))
     assert refused.exit_code == 1
-    assert "main.py exist already" in refused.output and "--force" in refused.output
+    assert "main.py exists already" in refused.output and "--force" in refused.output
     assert (tmp_path / "main.py").read_text(encoding="utf-8") == "my own code\n"
     assert not (tmp_path / "requirements.txt").exists()  # neither file is written
     forced = run("lite", "-o", str(tmp_path), "--force")
     assert forced.exit_code == 0
     assert (tmp_path / "main.py").read_text(encoding="utf-8") == main_py()
     again = run("lite", "-o", str(tmp_path))  # both exist now
-    assert again.exit_code == 1 and "requirements.txt exist already" in again.output
+    assert again.exit_code == 1 and "main.py and" in again.output and "requirements.txt exist already" in again.output
 
 
 def test_lite_refuses_a_wheel_url_with_whitespace_or_control_characters(tmp_path):

@@ -192,7 +192,8 @@ def lite(directory: Path | None, wheel: str | None, force: bool) -> None:
     targets = {directory / "main.py": source, directory / "requirements.txt": requirements}
     present = [str(p) for p in targets if p.exists()]
     if present and not force:  # check both before writing either
-        click.echo(f"error: {' and '.join(present)} exist already: choose another folder or use --force", err=True)
+        verb = "exists" if len(present) == 1 else "exist"
+        click.echo(f"error: {' and '.join(present)} {verb} already: choose another folder or use --force", err=True)
         sys.exit(EXIT_DATA_ERROR)
     try:
         directory.mkdir(parents=True, exist_ok=True)
