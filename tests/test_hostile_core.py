@@ -215,6 +215,13 @@ def test_results_that_were_wrong_or_not_finite():
     assert time.perf_counter() - start < 1.0
 
 
+def test_a_wrong_call_stays_a_type_error():
+    with pytest.raises(TypeError):
+        cpxl.elf([1, 2])
+    with pytest.raises(TypeError):
+        cpxl.npv(0.08, 1, 1, years=5, life=3)
+
+
 def test_irr_work_is_bounded():
     start = time.perf_counter()
     with pytest.raises(CPError, match=r"^irr: cash_flows change sign more than once over more than 200 years"):

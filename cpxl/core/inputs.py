@@ -264,12 +264,14 @@ def public(name: str) -> Callable[[_F], _F]:
     """
 
     def wrap(fn: _F) -> _F:
-        params = [p for p in inspect.signature(fn).parameters.values() if p.kind is not p.VAR_KEYWORD]
+        signature = inspect.signature(fn)
+        params = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
         names = ", ".join(p.name for p in params)
         _PUBLIC.add(name)
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            signature.bind(*args, **kwargs)  # a wrong call is a programming error: its TypeError stays
             try:
                 with np.errstate(all="ignore"):
                     result = fn(*args, **kwargs)
