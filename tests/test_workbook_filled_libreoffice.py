@@ -211,3 +211,25 @@ def test_what_the_reader_accepts_the_recalculated_sheet_computes_alike(tmp_path,
     assert {k: v for k, v in sheet.items() if not same(v, expected[k])} == {}
     before = named_results(build(Audit.example(lang), tmp_path / "before.xlsx", lang))
     assert sheet["result_options_passed"] == before["result_options_passed"] - 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_fast_scan_of_sheets_finds_what_the_general_expression_finds(filled, lang):
+    """Sheets saved by LibreOffice and written by XlsxWriter: the same cells and formula cells on both paths."""
+    import zipfile
+
+    from cpxl.workbook import package
+
+    _, recalculated, own = filled[lang]
+    for path in (recalculated, own):
+        with zipfile.ZipFile(path) as archive:
+            parts = [p for p in archive.namelist() if p.startswith("xl/worksheets/sheet")]
+            formulas = 0
+            for part in parts:
+                xml = archive.read(part)
+                assert package._UNUSUAL_CELL_TAG.search(xml) is None  # the fast path is the one taken
+                general = package._ADDRESSED_CELL.findall(xml)
+                expected = (len(general), {(int(r), package._column(c)) for c, r, f in general if f})
+                assert package._addressed_cells(xml, part, str(path)) == expected
+                formulas += len(expected[1])
+            assert formulas > 1000, f"{path.name}: too few formulas for the comparison to prove anything"

@@ -455,3 +455,47 @@ def test_read_goes_through_the_guard(tmp_path, example):
     locked.write_bytes(ole2(["EncryptionInfo", "EncryptedPackage"]))
     with pytest.raises(AuditError, match="password-protected"):
         read(locked)
+
+
+def _sheets_rewritten(source: Path, target: Path, rewrite) -> Path:
+    """A copy of *source* with every worksheet's XML passed through *rewrite*."""
+    with zipfile.ZipFile(source) as old:
+        parts = {n: rewrite(old.read(n)) for n in old.namelist() if n.startswith("xl/worksheets/sheet")}
+    return repack(source, target, parts)
+
+
+def _prefixed(xml: bytes) -> bytes:
+    """The same sheet with the spreadsheet namespace bound to the prefix ``x:``, as some generators write it."""
+    import re
+
+    main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    xml = xml.replace(main, main.replace(b"xmlns=", b"xmlns:x="))
+    return re.sub(rb"<(/?)(?![?!])([A-Za-z])", rb"<\1x:\2", xml)
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [_prefixed, lambda xml: xml.replace(b"<c r=", b"<c\n r=")],
+    ids=["namespace-prefix", "newline-in-cell-tags"],
+)
+def test_sheets_in_the_less_common_forms_of_the_xml_read_back_whole(tmp_path, example, rewrite):
+    """Prefixed tags and unusual white space take the general path: the same audit, no problem."""
+    from cpxl.workbook import examine
+
+    changed = _sheets_rewritten(example, tmp_path / "changed.xlsx", rewrite)
+    found = examine(changed)
+    assert found.problems == []
+    assert found.audit == Audit.example("en")
+    assert found.results == examine(example).results
+
+
+@pytest.mark.parametrize("prefix", [False, True])
+def test_a_cell_without_an_address_is_refused_naming_its_sheet(tmp_path, example, prefix):
+    def drop_one_address(xml: bytes) -> bytes:
+        xml = xml.replace(b'<c r="B11"', b"<c", 1)
+        return _prefixed(xml) if prefix else xml
+
+    changed = _sheets_rewritten(example, tmp_path / "changed.xlsx", drop_one_address)
+    with pytest.raises(AuditError, match="cells without an address") as info:
+        read(changed)
+    assert "the sheet '1 Team & plan' has" in str(info.value)  # the first sheet with a B11

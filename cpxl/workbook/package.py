@@ -46,6 +46,11 @@ _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+# The fast path: a cell tag with a namespace prefix, or white space other than a space after <c, sends a sheet to
+# the general expressions above.
+_UNUSUAL_CELL_TAG = re.compile(rb"<(?:c[\t\r\n]|\w+:c[\s/>])")
+_PLAIN_CELL_REF = re.compile(rb'<c [^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+_TAG_NAME_END = frozenset(b" \t\r\n>/")  # the bytes that may follow a tag's name
 #: The largest rectangle of cells a sheet may span (from its first to its last cell): what the values are
 #: read into at once. A cpxl sheet with the most rows a table can have spans about 60,000.
 MAX_SHEET_AREA = 2_000_000
@@ -147,8 +152,7 @@ def _read(data: bytes, source: str) -> Package:
         name = item.get("name", "")
         sheet = SheetData(name)
         xml = archive.read(part)
-        cells = _addressed_cells(xml, name, source)  # before calamine, which reads the whole span at once
-        sheet.formulas = {(row, column) for row, column, formula in cells if formula}
+        cells, sheet.formulas = _addressed_cells(xml, name, source)  # before calamine reads the whole span
         if cells:
             cells = calamine.get_sheet_by_name(name)
             r0, c0 = cells.start
@@ -166,22 +170,33 @@ def _read(data: bytes, source: str) -> Package:
     return Package(source, names, sheets, properties)
 
 
-def _addressed_cells(xml: bytes, name: str, source: str) -> list[tuple[int, int, bool]]:
-    """(row, column, holds a formula) of every cell of a worksheet; refuses cells spanning over MAX_SHEET_AREA.
+def _addressed_cells(xml: bytes, name: str, source: str) -> tuple[int, set[tuple[int, int]]]:
+    """The number of cells of a worksheet and (row, column) of those holding a formula; refuses a huge span.
 
     Two cells far apart (A1 and XFD1048576) make a file of a few KB that spans 17 billion cells: read at
     once, that exhausts any machine. Every cell must have its address (spreadsheets always write it).
+
+    Sheets as spreadsheets write them (no namespace prefix, ``<c r="A1" ...>``) take a fast path of byte
+    searches; anything else (prefixed tags, unusual white space) the general regular expression.
     """
-    refs = _ADDRESSED_CELL.findall(xml)
-    if len(refs) != len(_CELL_TAG.findall(xml)):
+    if _UNUSUAL_CELL_TAG.search(xml) is None:
+        refs = _PLAIN_CELL_REF.findall(xml)
+        tags = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+        formulas = _plain_formula_refs(xml)
+    else:
+        found = _ADDRESSED_CELL.findall(xml)
+        refs = [(c, r) for c, r, _ in found]
+        tags = len(_CELL_TAG.findall(xml))
+        formulas = [(c, r) for c, r, formula in found if formula]
+    if len(refs) != tags:
         raise AuditError(
             [f"the sheet {name!r} has cells without an address, which cpxl does not read: open and save it in Excel"],
             source,
         )
     if not refs:
-        return []
-    rows = [int(r) for _, r, _ in refs]
-    columns = [_column(c) for c, _, _ in refs]
+        return 0, set()
+    rows = {int(r) for r in {r for _, r in refs}}
+    columns = {_column(c) for c in {c for c, _ in refs}}
     height, width = max(rows) - min(rows) + 1, max(columns) - min(columns) + 1
     if height * width > MAX_SHEET_AREA:
         raise AuditError(
@@ -191,7 +206,27 @@ def _addressed_cells(xml: bytes, name: str, source: str) -> list[tuple[int, int,
             ],
             source,
         )
-    return [(row, column, bool(formula)) for row, column, (_, _, formula) in zip(rows, columns, refs, strict=True)]
+    return len(refs), {(int(r), _column(c)) for c, r in formulas}
+
+
+def _plain_formula_refs(xml: bytes) -> list[tuple[bytes, bytes]]:
+    """(column letters, row digits) of every cell whose first child is a formula, in unprefixed sheet XML.
+
+    Finds each ``<f>`` (or ``<f ...>``, ``<f/>``) and the cell tag it opens into; cheaper than a regular
+    expression over every cell, since only the formulas are visited.
+    """
+    found = []
+    at = xml.find(b"<f")
+    while at != -1:
+        if at + 2 < len(xml) and xml[at + 2] in _TAG_NAME_END:
+            start = xml.rfind(b"<c", 0, at)
+            end = xml.find(b">", start, at) if start != -1 else -1
+            if end != -1 and xml[start + 2] in _TAG_NAME_END and not xml[end + 1 : at].strip():
+                ref = _REF.search(xml, start, end)
+                if ref is not None:
+                    found.append((ref.group(1), ref.group(2)))
+        at = xml.find(b"<f", at + 2)
+    return found
 
 
 def _scan(xml: bytes, sheet: SheetData, source: str) -> None:
