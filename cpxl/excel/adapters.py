@@ -33,7 +33,7 @@ import numpy as np
 
 from .. import core
 from ..core.errors import CPError
-from ..core.inputs import is_blank, position, scalar
+from ..core.inputs import SMALL, is_blank, position, scalar
 from ..core.reconcile import STATUSES, balance_test, reconcile
 from .catalog import CATALOG
 
@@ -165,16 +165,60 @@ def _is_error(cell: Any) -> bool:
 def _refuse_excel_errors(name: str, args: tuple[Any, ...]) -> None:
     """Raise for the first cell that holds an Excel error, naming its argument and position."""
     for argument, value in zip(CATALOG[name]["args"], args, strict=False):
-        candidates, size = _cells(value)
-        for i, cell in candidates:
-            if _is_error(cell):
-                shown = cell.get("basicValue", "value") if isinstance(cell, dict) else cell
-                raise WorksheetError(name, f"{position(argument, i, size)} is the Excel error {shown}")
+        kind = type(value)
+        if kind is float or kind is int or value is None:  # a single number or blank: no error to look for
+            continue
+        cells = _few_cells(value)
+        if cells is None:
+            _refuse_errors_in(name, argument, *_cells(value))
+            continue
+        candidates = []  # a few cells: one plain loop, looking only at those that can be an error
+        for i, c in enumerate(cells):
+            if type(c) in _PLAIN_CELLS:
+                continue
+            if isinstance(c, (list, tuple, np.ndarray)):  # nested deeper: the general look
+                candidates = None
+                break
+            if isinstance(c, (str, dict)):
+                candidates.append((i, c))
+        if candidates is None:
+            _refuse_errors_in(name, argument, *_cells(value))
+        else:
+            _refuse_errors_in(name, argument, candidates, len(cells))
+
+
+_PLAIN_CELLS = frozenset(_PLAIN_TYPES)
+
+
+def _few_cells(value: Any) -> list[Any] | None:
+    """The cells of a small object range or a short list (of rows), rows one after another; else None."""
+    if type(value) is np.ndarray:
+        return value.ravel().tolist() if value.dtype == object and value.size <= SMALL else None
+    if type(value) is list or type(value) is tuple:
+        if len(value) > SMALL:
+            return None
+        cells: list[Any] = []
+        for row in value:
+            if type(row) is list or type(row) is tuple:
+                cells.extend(row)
+            else:
+                cells.append(row)
+        return cells if len(cells) <= SMALL else None
+    return None
+
+
+def _refuse_errors_in(name: str, argument: str, candidates: list[tuple[int, Any]], size: int) -> None:
+    for i, cell in candidates:
+        if _is_error(cell):
+            shown = cell.get("basicValue", "value") if isinstance(cell, dict) else cell
+            raise WorksheetError(name, f"{position(argument, i, size)} is the Excel error {shown}")
 
 
 # ---------------------------------------------------------------------------------------------- results
 def _cell(value: Any) -> Any:
     """One result as a cell takes it: Python numbers, booleans and text; NaN as an empty cell."""
+    if type(value) is float:  # the common result
+        return "" if value != value else value
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, numbers.Integral):
@@ -198,7 +242,8 @@ def _plain(twin: Callable[..., Any], singles: tuple[int, ...] = ()) -> Callable[
     """Call *twin* with the worksheet arguments in order; arguments at *singles* are single values."""
 
     def adapter(*args: Any) -> Any:
-        args = tuple(_single(a) if i in singles else a for i, a in enumerate(args))
+        if singles:
+            args = tuple(_single(a) if i in singles else a for i, a in enumerate(args))
         return _cell(twin(*args))
 
     return adapter
