@@ -10,16 +10,16 @@ blanks are ignored.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
 
 from .errors import CPWarning
-from .inputs import as_floats, check, position, public, scalar, total
+from .inputs import SMALL, as_floats, check, numpy_sum, position, public, scalar, small_floats, total
 
 __all__ = ["MAX_RATE", "MAX_YEARS", "cash_flow", "irr", "npv", "npvr", "payback"]
 
@@ -55,7 +55,8 @@ def _years(years: Any, func: str) -> int | None:
     if math.isnan(value):
         return None
     check(value >= 1 and float(value).is_integer(), func, "years", "must be a whole number >= 1", value)
-    check(value <= MAX_YEARS, func, "years", f"must be at most {MAX_YEARS:,} (a project life)", value)
+    if value > MAX_YEARS:
+        check(False, func, "years", f"must be at most {MAX_YEARS:,} (a project life)", value)
     return int(value)
 
 
@@ -96,8 +97,36 @@ def yearly_flows(cash_flows: Any, years: Any, func: str) -> np.ndarray:
     return np.full(n, flows[0])
 
 
-def _discounted(flows: np.ndarray, rate: float) -> np.ndarray:
-    return flows / (1.0 + rate) ** np.arange(1, flows.size + 1)
+def _yearly(cash_flows: Any, years: Any, func: str) -> list[float] | np.ndarray:
+    """:func:`yearly_flows` as a Python list when there are at most :data:`~cpxl.core.inputs.SMALL` years.
+
+    The common case is read without numpy; any refusal is left to :func:`yearly_flows`, so that both ways
+    give the same flows and the same errors.
+    """
+    values = small_floats(cash_flows)
+    if values is not None:
+        while values and values[-1] != values[-1]:  # trailing blanks
+            values.pop()
+        if values and all(v == v for v in values):
+            n = _years(years, func)
+            if n is None:
+                return values
+            if len(values) == 1 and n <= SMALL:
+                return values * n
+    flows = yearly_flows(cash_flows, years, func)
+    return flows.tolist() if flows.size <= SMALL else flows
+
+
+def _discounted(flows: list[float] | np.ndarray, rate: float) -> list[float] | np.ndarray:
+    """F_j / (1 + i)^j for j = 1..n, as a list for a list."""
+    base = 1.0 + rate
+    if isinstance(flows, list):
+        return [f / base**j for j, f in enumerate(flows, start=1)]
+    return flows / base ** np.arange(1, flows.size + 1)
+
+
+def _sum(values: list[float] | np.ndarray) -> float:
+    return numpy_sum(values) if isinstance(values, list) else float(values.sum())
 
 
 @public("cash_flow")
@@ -190,8 +219,8 @@ def npv(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> float
 def _npv(rate: Any, investment: Any, cash_flows: Any, years: Any, func: str) -> float:
     i = _rate(rate, func)
     invest = _investment(investment, func)
-    flows = yearly_flows(cash_flows, years, func)
-    return float(_discounted(flows, i).sum() - invest)
+    flows = _yearly(cash_flows, years, func)
+    return _sum(_discounted(flows, i)) - invest
 
 
 @public("npvr")
@@ -231,9 +260,15 @@ def npvr(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> floa
     return _npv(rate, investment, cash_flows, years, "npvr") / invest
 
 
-def _sign_changes(coefficients: np.ndarray) -> int:
-    signs = np.sign(coefficients[coefficients != 0])
-    return int(np.count_nonzero(signs[1:] != signs[:-1]))
+def _sign_changes(coefficients: list[float]) -> int:
+    """How many times the nonzero coefficients change sign (Descartes' rule of signs)."""
+    changes, last = 0, 0.0
+    for c in coefficients:
+        if c != 0:
+            if last != 0 and (c > 0) != (last > 0):
+                changes += 1
+            last = c
+    return changes
 
 
 _V_MAX = 1e12  # v = 1/(1 + r): the IRR is sought above -1 + 1e-12, where a rate still has digits to show
@@ -247,8 +282,90 @@ def _v_limit(degree: int) -> float:
 _RTOL = 4 * np.finfo(float).eps
 
 
-def _positive_roots(coefficients: np.ndarray, p: Callable[[float], float], v_max: float) -> list[float]:
+def _polynomial(coefficients: list[float]) -> Callable[[float], float]:
+    """p(v) = sum c_j v^j by Horner's rule in plain floats (numpy's ``polyval``, operation for operation)."""
+    highest_first = coefficients[::-1]
+
+    def p(v: float) -> float:
+        value = 0.0
+        for c in highest_first:
+            value = value * v + c
+        return value
+
+    return p
+
+
+def _single_root(coefficients: list[float], v_max: float) -> float | None:
+    r"""The positive root of p(v) = sum c_j v^j when c_0 < 0 and the coefficients change sign once; or None.
+
+    With one sign change, p = B − A where A(v) = −sum c_j v^j over the negative coefficients (degrees 0..m)
+    and B(v) = sum c_j v^j over the positive ones (degrees above m). On u = ln v,
+
+    .. math::
+        g(u) = \ln B(e^u) - \ln A(e^u), \qquad
+        g'(u) = \frac{\sum_{j>m} j c_j v^j}{B} - \frac{\sum_{j \le m} j |c_j| v^j}{A} \in [1, n]
+
+    rises steadily (a difference of the mean degrees of the two groups) and is zero at the root alone, so
+    that Newton's method on g converges from v = 1 (a rate of 0) in a few steps whatever the rate; a step
+    that leaves the bracket of the root known so far is replaced by the bracket's geometric midpoint. None
+    when the root lies above *v_max*, when a sum leaves the float range, or after 100 steps: the caller then
+    brackets the root by Brent's method.
+    """
+    k = 1
+    while coefficients[k] <= 0:  # k: the degree of the first positive coefficient
+        k += 1
+    high = coefficients[: k - 1 : -1]  # B / v^k, highest degree first: all >= 0
+    low = [-c for c in coefficients[k - 1 :: -1]]  # A, highest degree first: all >= 0
+    a, da = low[-1], 0.0  # A = -c_0 alone in the usual case of an investment followed by returns
+    # The error left by a step h is at most (g''/2g') h^2 <= n^2 h^2 / 8: below 1e-16 after this one.
+    tolerance = 1e-8 / len(coefficients)
+    v, lo, hi = 1.0, 0.0, math.inf
+    for _ in range(100):
+        b = db = 0.0
+        for c in high:
+            db = db * v + b
+            b = b * v + c
+        if k > 1:
+            a = da = 0.0
+            for c in low:
+                da = da * v + a
+                a = a * v + c
+        ratio = b * v**k / a
+        if not 0 < ratio < math.inf:
+            return None  # a sum beyond the float range
+        g = math.log(ratio)
+        if g == 0:
+            return v
+        slope = k + v * (db / b - da / a)
+        if not slope > 0:
+            return None
+        if g < 0:
+            lo = v
+        else:
+            hi = v
+        step = -g / slope
+        if step > 50.0:
+            step = 50.0
+        elif step < -50.0:
+            step = -50.0
+        new = v * math.exp(step)
+        newton = lo <= new <= hi
+        if not newton:
+            new = math.sqrt(lo * hi)
+        if new > v_max:
+            if v >= v_max:
+                return None  # the root lies beyond the rates searched
+            new, newton = v_max, False
+        if newton and -tolerance <= step <= tolerance:
+            return new
+        v = new
+    return None
+
+
+def _positive_roots(coefficients: list[float], p: Callable[[float], float], v_max: float) -> list[float]:
     """Every root of the polynomial p in (0, v_max], from the companion matrix, polished by Brent's method."""
+    from scipy.optimize import brentq  # only here: importing scipy costs more than most calls
+
     try:
         with np.errstate(all="ignore"):
             candidates = np.polynomial.polynomial.polyroots(coefficients)
@@ -257,16 +374,16 @@ def _positive_roots(coefficients: np.ndarray, p: Callable[[float], float], v_max
         values = np.array([p(v) for v in grid])
         cross = np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0)
         candidates = np.array([brentq(p, grid[k], grid[k + 1], xtol=1e-300, rtol=_RTOL) for k in cross])
+    magnitude = _polynomial([abs(c) for c in coefficients])
     roots: list[float] = []
-    for z in np.atleast_1d(candidates).astype(complex):
+    for z in np.atleast_1d(candidates).astype(complex).tolist():
         if abs(z.imag) > 1e-8 * max(1.0, abs(z)) or not 0 < z.real <= v_max:
             continue
-        v = float(z.real)
+        v = z.real
         lo, hi = v * (1 - 1e-6), v * (1 + 1e-6)
         if p(lo) * p(hi) < 0:
             v = brentq(p, lo, hi, xtol=1e-300, rtol=_RTOL)
-        magnitude = float(np.polynomial.polynomial.polyval(v, np.abs(coefficients)))
-        if abs(p(v)) > 1e-9 * magnitude:
+        if abs(p(v)) > 1e-9 * magnitude(v):
             continue  # the shadow of a complex pair on the real axis, not a root
         if not any(abs(v - r) <= 1e-9 * r for r in roots):
             roots.append(v)
@@ -281,9 +398,12 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
         \sum_{j=1}^{n} \frac{F_j}{(1 + \text{IRR})^j} - I = 0
 
     Solved as a polynomial in v = 1/(1 + r): with one sign change in
-    (−I, F_1, …, F_n) Descartes' rule guarantees a single root, bracketed and
-    found by Brent's method to machine precision; otherwise every real root is
-    found and the IRR is returned only when it is unique. Textbooks interpolate
+    (−I, F_1, …, F_n) Descartes' rule guarantees a single root, found to
+    machine precision by Newton's method on the logarithm of the ratio of the
+    positive to the negative terms (which rises steadily with ln v), from a
+    rate of 0; should that fail, the root is bracketed and found by Brent's
+    method. Otherwise every real root is found (companion matrix) and the IRR
+    is returned only when it is unique. Textbooks interpolate
     linearly between two trial rates; cpxl reports the exact root, which
     interpolation approaches from above.
 
@@ -313,52 +433,61 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
     """
     invest = _investment(investment, "irr")
     check(invest > 0, "irr", "investment", "must be > 0 for a rate of return", invest)
-    flows = yearly_flows(cash_flows, years, "irr")
+    flows = _yearly(cash_flows, years, "irr")
+    if isinstance(flows, np.ndarray):
+        flows = flows.tolist()
     check(
-        bool((flows > 0).any()),
+        any(f > 0 for f in flows),
         "irr",
         "cash_flows",
         "are never positive: the investment is never repaid and there is no IRR",
     )
     # p(v) = sum c_j v^j with v = 1/(1 + r) > 0, scaled to the largest amount.
-    coefficients = np.concatenate(([-invest], flows))
-    coefficients = np.trim_zeros(coefficients / np.abs(coefficients).max(), "b")
+    largest = max(invest, max(abs(f) for f in flows))
+    coefficients = [-invest / largest] + [f / largest for f in flows]
+    while coefficients[-1] == 0:
+        coefficients.pop()
+    degree = len(coefficients) - 1
+    v_max = _v_limit(degree)
+    changes = _sign_changes(coefficients)
+    root = _single_root(coefficients, v_max) if changes == 1 else None
+    if root is not None:  # Descartes: one sign change, exactly one positive root, found by Newton's method
+        roots = [root]
+    elif changes == 1:  # the same root bracketed, by Brent's method
+        from scipy.optimize import brentq
 
-    def p(v: float) -> float:
-        return float(np.polynomial.polynomial.polyval(v, coefficients))
-
-    v_max = _v_limit(coefficients.size - 1)
-    if _sign_changes(coefficients) == 1:
-        # Descartes: exactly one positive root; p(0) = -I < 0 and p grows past it.
+        p = _polynomial(coefficients)
         check(p(v_max) > 0, "irr", "cash_flows", f"repay almost nothing: the IRR is below {1 / v_max - 1:.10%}")
         roots = [brentq(p, 0.0, v_max, xtol=1e-300, rtol=_RTOL, maxiter=2000)]
     else:
         check(
-            coefficients.size - 1 <= MAX_SEARCH_YEARS,
+            degree <= MAX_SEARCH_YEARS,
             "irr",
             "cash_flows",
             f"change sign more than once over more than {MAX_SEARCH_YEARS} years: every rate with NPV = 0 "
             "would have to be sought (a polynomial of that degree), which is not done; decide with the NPV",
-            coefficients.size - 1,
+            degree,
         )
-        roots = _positive_roots(coefficients, p, v_max)
+        roots = _positive_roots(coefficients, _polynomial(coefficients), v_max)
     check(bool(roots), "irr", "cash_flows", "give an NPV that is never zero: there is no IRR")
-    check(
-        min(roots) > 1 / (1 + MAX_RATE),
-        "irr",
-        "cash_flows",
-        f"repay the investment so fast that the IRR is above {MAX_RATE:.0%}, beyond the rates cpxl evaluates: "
-        "rank the option by its payback",
-    )
+    if min(roots) <= 1 / (1 + MAX_RATE):
+        check(
+            False,
+            "irr",
+            "cash_flows",
+            f"repay the investment so fast that the IRR is above {MAX_RATE:.0%}, beyond the rates cpxl evaluates: "
+            "rank the option by its payback",
+        )
     rates = sorted(1.0 / v - 1.0 for v in roots)
-    shown = ", ".join(f"{r:.4%}" for r in rates)
-    check(
-        len(rates) == 1,
-        "irr",
-        "cash_flows",
-        f"change sign more than once and several rates give NPV = 0 ({shown}): the IRR is ambiguous, "
-        "decide with the NPV",
-    )
+    if len(rates) > 1:
+        shown = ", ".join(f"{r:.4%}" for r in rates)
+        check(
+            False,
+            "irr",
+            "cash_flows",
+            f"change sign more than once and several rates give NPV = 0 ({shown}): the IRR is ambiguous, "
+            "decide with the NPV",
+        )
     return rates[0]
 
 
@@ -406,30 +535,41 @@ def payback(investment: Any, cash_flows: Any, years: Any = None, rate: Any = Non
     .. [1] 国家清洁生产中心. 《企业清洁生产审核手册》, 1996 (投资偿还期 N = I/F).
     """
     invest = _investment(investment, "payback")
-    i = 0.0 if rate is None or np.isnan(as_floats(rate, "payback", "rate")).all() else _rate(rate, "payback")
+    i = 0.0 if _blank(rate, "payback", "rate") else _rate(rate, "payback")
     n = _years(years, "payback")
-    flows = yearly_flows(cash_flows, n, "payback")
+    flows = _yearly(cash_flows, n, "payback")
+    if isinstance(flows, np.ndarray):
+        flows = flows.tolist()
     check(
-        bool((flows > 0).any()) or invest == 0,
+        any(f > 0 for f in flows) or invest == 0,
         "payback",
         "cash_flows",
         "are never positive: the investment is never repaid",
     )
     if invest == 0:
         return 0.0
-    if n is None and flows.size == 1:
-        return _payback_perpetual(invest, float(flows[0]), i)
+    if n is None and len(flows) == 1:
+        return _payback_perpetual(invest, flows[0], i)
     present = _discounted(flows, i)
-    cumulative = np.concatenate(([0.0], np.cumsum(present)))
+    cumulative = [0.0, *itertools.accumulate(present)]  # one after another, as numpy's cumsum
     check(
-        bool(cumulative[-1] >= invest),
+        cumulative[-1] >= invest,
         "payback",
         "cash_flows",
-        f"never repay the investment within {flows.size} years (cumulative {cumulative[-1]:,.6g} of {invest:,.6g})",
+        f"never repay the investment within {len(flows)} years (cumulative {cumulative[-1]:,.6g} of {invest:,.6g})",
     )
-    below = np.flatnonzero(cumulative < invest)
-    k = int(below[-1]) + 1  # the year in which C reaches invest for good
-    return float((k - 1) + (invest - cumulative[k - 1]) / present[k - 1])
+    k = next(j for j in range(len(cumulative) - 1, -1, -1) if cumulative[j] < invest) + 1  # reached for good
+    return (k - 1) + (invest - cumulative[k - 1]) / present[k - 1]
+
+
+def _blank(x: Any, func: str, arg: str) -> bool:
+    """Whether an optional argument is left blank (omitted, or every cell empty)."""
+    if x is None:
+        return True
+    values = small_floats(x)
+    if values is not None:
+        return all(v != v for v in values)
+    return bool(np.isnan(as_floats(x, func, arg)).all())
 
 
 def _payback_perpetual(invest: float, flow: float, i: float) -> float:
