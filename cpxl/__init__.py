@@ -6,42 +6,47 @@ same arguments:
 >>> import cpxl
 >>> cpxl.elf([100, 90, 1000], 50)
 22.8
+
+``import cpxl`` imports nothing heavy: each twin (and :mod:`cpxl.core`) is
+imported on first use (PEP 562), so that the ``cpxl`` command, the worksheet
+functions and scripts pay only for what they call. ``from cpxl import elf``,
+``dir(cpxl)`` and ``help(cpxl.elf)`` work as if everything were imported.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from .core import (
-    BalanceResult,
-    BalanceTestResult,
-    CPError,
-    CPWarning,
-    Flowsheet,
-    ReconcileResult,
-    atom_economy,
-    balance_closure,
-    balance_test,
-    cash_flow,
-    efactor,
-    elf,
-    grade,
-    irr,
-    mw,
-    npv,
-    npvr,
-    overall_yield,
-    payback,
-    pmi,
-    reconcile,
-    reduction,
-    reuse_rate,
-    rme,
-    weighted_score,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("cpxl")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+if TYPE_CHECKING:
+    from . import core as core
+    from .core import (
+        BalanceResult,
+        BalanceTestResult,
+        CPError,
+        CPWarning,
+        Flowsheet,
+        ReconcileResult,
+        atom_economy,
+        balance_closure,
+        balance_test,
+        cash_flow,
+        efactor,
+        elf,
+        grade,
+        irr,
+        mw,
+        npv,
+        npvr,
+        overall_yield,
+        payback,
+        pmi,
+        reconcile,
+        reduction,
+        reuse_rate,
+        rme,
+        weighted_score,
+    )
 
 __all__ = [
     "BalanceResult",
@@ -71,3 +76,25 @@ __all__ = [
     "rme",
     "weighted_score",
 ]
+
+
+#: The version, as in ``pyproject.toml`` (a test keeps the two equal). Written here rather than looked up with
+#: ``importlib.metadata``, which costs ``cpxl --version`` half as much again as importing click.
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    """Import a twin (from :mod:`cpxl.core`), or ``core`` itself, on first use (PEP 562)."""
+    if name == "core":
+        value: Any = importlib.import_module(f"{__name__}.core")
+    elif name in __all__:
+        value = getattr(importlib.import_module(f"{__name__}.core"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's attributes, with every public name, imported yet or not."""
+    return sorted(set(globals()) | set(__all__) | {"core"})
