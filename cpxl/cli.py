@@ -3,6 +3,12 @@
 Exit codes scripts can rely on: 0 success, 1 the input data is wrong (the
 message says where), 2 the command line is wrong (click's own errors, and an
 output whose name does not say what to write, e.g. ``-o notes.txt``).
+
+Importing this module imports click and the light parts of cpxl only (the
+errors, the catalogue of worksheet functions): ``cpxl --help`` and ``cpxl
+--version`` start as fast as click does. Each command imports what it works with
+(the audit model, the workbook builder, pandas, dask, ...) in its body, so that
+``cpxl COMMAND --help`` is as quick.
 """
 
 from __future__ import annotations
@@ -16,8 +22,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .audit.schema import MAX_ROWS
-from .core import CPError
+from .core.errors import CPError
 from .excel.commands import addin, functions, lite
 
 EXIT_DATA_ERROR = 1
@@ -121,6 +126,12 @@ OUTPUT = click.option(
     help="The file to write: .xlsx for a workbook, .yaml/.yml or .json for the audit data "
     "(another ending is a usage error, exit code 2).",
 )
+
+
+#: The most rows ``--rows`` may ask of a list table: :data:`cpxl.audit.schema.MAX_ROWS`, written here because
+#: importing :mod:`cpxl.audit` imports the engine (numpy, scipy), which ``cpxl new --help`` should not wait for
+#: (a test keeps the two equal).
+MAX_ROWS = 2_000
 
 
 ROWS = click.option(

@@ -1,4 +1,8 @@
-"""The ``cpxl functions``, ``cpxl addin`` and ``cpxl lite`` commands: getting the CP_* functions into Excel."""
+"""The ``cpxl functions``, ``cpxl addin`` and ``cpxl lite`` commands: getting the CP_* functions into Excel.
+
+Importing this module imports click and :mod:`cpxl.core.errors` only; each command imports the catalogue, the
+xlwings configuration or the Lite source it works with when it runs, so that ``cpxl --help`` stays quick.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from pathlib import Path
 import click
 
 from ..core.errors import CPError
-from .catalog import CATALOG, argument_help, description
 
 __all__ = ["addin", "functions", "lite"]
 
@@ -41,6 +44,8 @@ def functions(lang: str) -> None:
     Optional arguments are shown in [brackets]. Every function has a Python
     twin with the same arguments: CP_ELF <-> cpxl.elf (help(cpxl.elf)).
     """
+    from .catalog import CATALOG, argument_help, description
+
     for name, entry in CATALOG.items():
         shown = ", ".join(f"[{a}]" if spec["optional"] else a for a, spec in entry["args"].items())
         click.echo(f"{name}({shown})")
