@@ -6,7 +6,8 @@ made here declares every function of :data:`cpxl.excel.catalog.CATALOG` with Lit
 decorators (argument help included) and hands the cells to :func:`cpxl.excel.adapters.lite_call`, which
 raises a short message for invalid input: Lite shows ``#VALUE!`` with it as the tooltip. Every argument is
 declared with ``err_to_str=True``, so that an error cell (``#DIV/0!``) reaches the adapter as its text and is
-refused by position instead of arriving as None, a blank. cpxl itself is
+refused by position instead of arriving as None, a blank. ``main.py`` imports only numpy and xlwings when
+Lite loads it; cpxl and its engine are imported by the first call of a function. cpxl itself is
 installed into Lite through ``requirements.txt``; its engine needs numpy and scipy (provided by Pyodide) and
 molmass (pure Python).
 """
@@ -47,7 +48,12 @@ def main_py() -> str:
         "import numpy as np",
         "from xlwings import arg, func",
         "",
-        "from cpxl.excel.adapters import lite_call",
+        "",
+        "def lite_call(name, *args):",
+        '    """Hand the cells to cpxl, imported by the first call: opening the workbook does not wait for it."""',
+        "    from cpxl.excel.adapters import lite_call",
+        "",
+        "    return lite_call(name, *args)",
     ]
     for name, entry in CATALOG.items():
         lines += ["", "", "@func"]

@@ -17,7 +17,10 @@ cell's text, ``CP_ELF: product must be > 0, got 0``, instead of xlwings' traceba
 The docstring of each function is the one-line help that Excel shows (at most 255 characters); the full
 documentation, with formula, units, example and reference, is the twin's: ``help(cpxl.elf)``.
 
-Importing this module imports numpy, xlwings and :mod:`cpxl.core` only (no pandas).
+Importing this module imports numpy, xlwings and the catalog only: what the decorators need. The adapters
+and :mod:`cpxl.core` (with scipy) are imported by the first call of a function, so that loading the add-in's
+functions into Excel does not wait for the engine. (xlwings itself imports pandas when it is installed;
+cpxl does not.)
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from typing import Any
 import numpy as np
 import xlwings as xw
 
-from .adapters import classic_call
 from .catalog import CATALOG, argument_help, description
 
 __all__ = list(CATALOG)
@@ -57,6 +59,13 @@ def _udf(function: Callable[..., Any]) -> Callable[..., Any]:
         else:
             function = xw.arg(argument, err_to_str=True, doc=doc)(function)
     return xw.func(category=CATEGORY)(function)
+
+
+def classic_call(name: str, *args: Any) -> Any:
+    """Hand the cells to :func:`cpxl.excel.adapters.classic_call`, imported by the first call of a function."""
+    from .adapters import classic_call
+
+    return classic_call(name, *args)
 
 
 @_udf
