@@ -15,7 +15,8 @@ functions and scripts pay only for what they call. ``from cpxl import elf``,
 
 from __future__ import annotations
 
-import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -83,12 +84,18 @@ __all__ = [
 __version__ = "0.1.0"
 
 
+def _core() -> types.ModuleType:
+    """The module :mod:`cpxl.core`, imported as an import statement does (``python -X importtime`` sees it)."""
+    __import__(f"{__name__}.core")
+    return sys.modules[f"{__name__}.core"]
+
+
 def __getattr__(name: str) -> Any:
     """Import a twin (from :mod:`cpxl.core`), or ``core`` itself, on first use (PEP 562)."""
     if name == "core":
-        value: Any = importlib.import_module(f"{__name__}.core")
+        value: Any = _core()
     elif name in __all__:
-        value = getattr(importlib.import_module(f"{__name__}.core"), name)
+        value = getattr(_core(), name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value  # later lookups are plain attribute reads

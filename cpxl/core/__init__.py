@@ -13,7 +13,6 @@ they always did; type checkers and documentation tools read the imports under
 
 from __future__ import annotations
 
-import importlib
 import sys
 import types
 from typing import TYPE_CHECKING, Any
@@ -92,12 +91,19 @@ __all__ = [
 ]
 
 
+def _module(name: str) -> types.ModuleType:
+    """The module ``cpxl.core.<name>``, imported as an import statement does (``python -X importtime`` sees it)."""
+    qualified = f"{__name__}.{name}"
+    __import__(qualified)
+    return sys.modules[qualified]
+
+
 def __getattr__(name: str) -> Any:
     """Import a public name, or a module of this package, on first use (PEP 562)."""
     if name in _EXPORTS:
-        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+        value = getattr(_module(_EXPORTS[name]), name)
     elif name in _SUBMODULES:
-        value = importlib.import_module(f"{__name__}.{name}")
+        value = _module(name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value  # later lookups are plain attribute reads
