@@ -51,6 +51,8 @@ def _rate(rate: Any, func: str) -> float:
 
 
 def _years(years: Any, func: str) -> int | None:
+    if years is None:
+        return None
     value = scalar(years, func, "years", default=math.nan)
     if math.isnan(value):
         return None
@@ -107,7 +109,7 @@ def _yearly(cash_flows: Any, years: Any, func: str) -> list[float] | np.ndarray:
     if values is not None:
         while values and values[-1] != values[-1]:  # trailing blanks
             values.pop()
-        if values and all(v == v for v in values):
+        if values and sum(values) == sum(values):  # no blank between two years (no NaN; there is no inf)
             n = _years(years, func)
             if n is None:
                 return values
@@ -260,17 +262,6 @@ def npvr(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> floa
     return _npv(rate, investment, cash_flows, years, "npvr") / invest
 
 
-def _sign_changes(coefficients: list[float]) -> int:
-    """How many times the nonzero coefficients change sign (Descartes' rule of signs)."""
-    changes, last = 0, 0.0
-    for c in coefficients:
-        if c != 0:
-            if last != 0 and (c > 0) != (last > 0):
-                changes += 1
-            last = c
-    return changes
-
-
 _V_MAX = 1e12  # v = 1/(1 + r): the IRR is sought above -1 + 1e-12, where a rate still has digits to show
 
 
@@ -295,15 +286,16 @@ def _polynomial(coefficients: list[float]) -> Callable[[float], float]:
     return p
 
 
-def _single_root(coefficients: list[float], v_max: float) -> float | None:
+def _single_root(coefficients: list[float], k: int, v_max: float) -> float | None:
     r"""The positive root of p(v) = sum c_j v^j when c_0 < 0 and the coefficients change sign once; or None.
 
-    With one sign change, p = B − A where A(v) = −sum c_j v^j over the negative coefficients (degrees 0..m)
-    and B(v) = sum c_j v^j over the positive ones (degrees above m). On u = ln v,
+    With one sign change, at degree *k* (the first positive coefficient), p = B − A where
+    A(v) = −sum c_j v^j over degrees below k (none positive) and B(v) = sum c_j v^j over degrees k and
+    above (none negative). On u = ln v,
 
     .. math::
         g(u) = \ln B(e^u) - \ln A(e^u), \qquad
-        g'(u) = \frac{\sum_{j>m} j c_j v^j}{B} - \frac{\sum_{j \le m} j |c_j| v^j}{A} \in [1, n]
+        g'(u) = \frac{\sum_{j \ge k} j c_j v^j}{B} - \frac{\sum_{j < k} j |c_j| v^j}{A} \in [1, n]
 
     rises steadily (a difference of the mean degrees of the two groups) and is zero at the root alone, so
     that Newton's method on g converges from v = 1 (a rate of 0) in a few steps whatever the rate; a step
@@ -311,9 +303,6 @@ def _single_root(coefficients: list[float], v_max: float) -> float | None:
     when the root lies above *v_max*, when a sum leaves the float range, or after 100 steps: the caller then
     brackets the root by Brent's method.
     """
-    k = 1
-    while coefficients[k] <= 0:  # k: the degree of the first positive coefficient
-        k += 1
     high = coefficients[: k - 1 : -1]  # B / v^k, highest degree first: all >= 0
     low = [-c for c in coefficients[k - 1 :: -1]]  # A, highest degree first: all >= 0
     a, da = low[-1], 0.0  # A = -c_0 alone in the usual case of an investment followed by returns
@@ -437,23 +426,26 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
     if isinstance(flows, np.ndarray):
         flows = flows.tolist()
     check(
-        any(f > 0 for f in flows),
+        max(flows) > 0,
         "irr",
         "cash_flows",
         "are never positive: the investment is never repaid and there is no IRR",
     )
     # p(v) = sum c_j v^j with v = 1/(1 + r) > 0, scaled to the largest amount.
-    largest = max(invest, max(abs(f) for f in flows))
+    largest = max(invest, max(flows), -min(flows))
     coefficients = [-invest / largest] + [f / largest for f in flows]
     while coefficients[-1] == 0:
         coefficients.pop()
     degree = len(coefficients) - 1
     v_max = _v_limit(degree)
-    changes = _sign_changes(coefficients)
-    root = _single_root(coefficients, v_max) if changes == 1 else None
+    k = 1
+    while coefficients[k] <= 0:  # the first positive coefficient: one sign change if none after it is negative
+        k += 1
+    single = min(coefficients[k:]) >= 0
+    root = _single_root(coefficients, k, v_max) if single else None
     if root is not None:  # Descartes: one sign change, exactly one positive root, found by Newton's method
         roots = [root]
-    elif changes == 1:  # the same root bracketed, by Brent's method
+    elif single:  # the same root bracketed, by Brent's method
         from scipy.optimize import brentq
 
         p = _polynomial(coefficients)
@@ -478,6 +470,8 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
             f"repay the investment so fast that the IRR is above {MAX_RATE:.0%}, beyond the rates cpxl evaluates: "
             "rank the option by its payback",
         )
+    if len(roots) == 1:
+        return 1.0 / roots[0] - 1.0
     rates = sorted(1.0 / v - 1.0 for v in roots)
     if len(rates) > 1:
         shown = ", ".join(f"{r:.4%}" for r in rates)

@@ -42,6 +42,9 @@ MAX_CELLS = 10_000_000
 _PLAIN = {float, int, type(None), np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8}
 _PLAIN |= {np.uint64, np.uint32, np.uint16, np.uint8}
 
+_FLOAT = {float}
+_NUMBER_OR_NONE = {float, int, type(None)}
+
 #: The most values an argument may hold to be read as a Python list (:func:`small_floats`) instead of an array:
 #: below it, numpy's fixed cost per call is larger than the work.
 SMALL = 64
@@ -92,6 +95,13 @@ def small_floats(x: Any) -> list[float] | None:
         items = x.ravel().tolist()
     else:
         return None
+    kinds = set(map(type, items))
+    if kinds <= _NUMBER_OR_NONE:  # the usual range: numbers and empty cells, converted at C speed
+        try:
+            out = [math.nan if v is None else float(v) for v in items] if kinds != _FLOAT else list(items)
+        except OverflowError:  # an int beyond the float range
+            return None
+        return None if math.inf in out or -math.inf in out else out
     out = []
     for v in items:
         kind = type(v)
@@ -274,6 +284,8 @@ def total(x: Any, func: str, arg: str, *, nonnegative: bool = True, empty: float
     Traceback (most recent call last):
     cpxl.core.errors.CPError: elf: raw_materials has no values
     """
+    if type(x) is float and x - x == 0 and (x >= 0 or not nonnegative):
+        return 0.0 + x  # as numpy sums it: -0.0 is +0.0
     values = small_floats(x)
     if values is not None:  # the common case; every refusal is left to the general path below
         present = [v for v in values if v == v]
@@ -377,6 +389,27 @@ def as_labels(x: Any, func: str, arg: str, size: int) -> list[str | None]:
 _F = TypeVar("_F", bound=Callable[..., Any])
 _PUBLIC: set[str] = set()
 
+# numpy keeps its floating-point error state in a context variable: setting it to "ignore" and back costs a
+# tenth of ``np.errstate``, a cost every call of a public function pays. Where that variable is not found
+# (another numpy), np.seterr and back does the same, more slowly.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar as _ERROR_STATE  # noqa: N812
+
+    with np.errstate(all="ignore"):
+        _IGNORE: Any = _ERROR_STATE.get()
+except (ImportError, AttributeError):  # pragma: no cover - depends on the numpy installed
+
+    class _SetErr:
+        @staticmethod
+        def set(_: Any) -> dict[str, str]:
+            return np.seterr(all="ignore")
+
+        @staticmethod
+        def reset(token: dict[str, str]) -> None:
+            np.seterr(**token)
+
+    _ERROR_STATE, _IGNORE = _SetErr(), None  # type: ignore[assignment]
+
 
 def public(name: str) -> Callable[[_F], _F]:
     """Make *name* a public function whose every outcome keeps the contract: a finite result or a CPError.
@@ -396,7 +429,7 @@ def public(name: str) -> Callable[[_F], _F]:
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            errors = np.seterr(all="ignore")  # as np.errstate, at a tenth of its cost per call
+            token = _ERROR_STATE.set(_IGNORE)  # numpy's floating-point warnings off, as np.errstate
             try:
                 result = fn(*args, **kwargs)
             except CPError as exc:
@@ -409,7 +442,7 @@ def public(name: str) -> Callable[[_F], _F]:
                 reason = " ".join(str(exc).split())[:80]
                 raise CPError(name, names, f"cannot be computed ({type(exc).__name__}: {reason})") from exc
             finally:
-                np.seterr(**errors)
+                _ERROR_STATE.reset(token)
             if type(result) is float:  # the common result, checked without numpy
                 if result - result == 0:
                     return result
