@@ -24,6 +24,7 @@ from timing import RESULT_TAG  # noqa: E402
 
 QUICK = {
     "bench_reconcile.py": ["--quick"],
+    "bench_startup.py": ["--quick"],
     "bench_workbook.py": ["--repeats", "3"],
     "bench_guard.py": ["--repeats", "5"],
     "bench_read.py": ["--repeats", "3"],
