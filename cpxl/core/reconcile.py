@@ -85,7 +85,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy import stats
+from scipy import special
+from scipy.linalg import lapack
 from scipy.sparse import csgraph
 from scipy.sparse.linalg import splu
 
@@ -344,7 +345,7 @@ def _reconcile_flowsheet(
         n_tested = int(tested.sum())
         if n_tested:
             a_m = -np.expm1(np.log1p(-float(alpha)) / n_tested)  # Šidák: 1 - (1 - alpha)^(1/m)
-            z_crit = float(stats.norm.isf(a_m / 2))
+            z_crit = float(-special.ndtri(a_m / 2))  # Φ⁻¹(1 − α_m/2), exact in the tail
         else:
             z_crit = np.nan
         if (
@@ -398,17 +399,32 @@ def _reconcile_flowsheet(
 def _global_test(chi2: float, dof: int, alpha: float) -> dict[str, Any]:
     if dof == 0:
         return {"chi2": 0.0, "dof": 0, "p_value": 1.0, "critical_value": 0.0, "passed": True}
-    crit = float(stats.chi2.isf(alpha, dof))
+    crit = float(special.chdtri(dof, alpha))  # χ² quantile 1 − α
     return {
         "chi2": float(chi2),
         "dof": int(dof),
-        "p_value": float(stats.chi2.sf(chi2, dof)),
+        "p_value": float(special.chdtrc(dof, chi2)),
         "critical_value": crit,
         "passed": bool(chi2 <= crit),
     }
 
 
 # ====================================================================== the solver
+#: Streams up to which the graph steps run on Python lists and dense arrays rather than scipy.sparse and
+#: csgraph, whose fixed cost per call is larger than the work below it.
+SMALL_STREAMS = 256
+
+#: Balances (rows of M) up to which M is factorised and inverted as a dense matrix (LAPACK).
+DENSE_MAX_ROWS = 150
+
+#: Balances up to which a dense inverse replaces the sparse one when the sparse factor fills in.
+DENSE_FILL_MAX_ROWS = 2500
+
+#: Entries of the inverse factor stored along the elimination tree (rows × (height + 1)) beyond which the
+#: selected inverse is computed by Takahashi's recurrence instead.
+PATH_MAX_ENTRIES = 8_000_000
+
+
 def _solve(fs: Flowsheet, x: np.ndarray, w: np.ndarray, func: str, classify: bool) -> dict[str, Any]:
     """Reconcile on the flowsheet *fs*; NaN in *x* marks unmeasured, ``w == 0`` exact measurements."""
     m, n = fs.n_units, fs.n_streams
@@ -423,7 +439,7 @@ def _solve(fs: Flowsheet, x: np.ndarray, w: np.ndarray, func: str, classify: boo
 
     # ---- super-units: components of the unmeasured-stream graph (boundary included as node m)
     n_sup, sup = _components(m + 1, s_node[ui], t_node[ui])
-    env_sup = sup[env]
+    env_sup = int(sup[env])
     ss, st = sup[s_node], sup[t_node]
 
     # ---- reduced graph over super-units with the uncertain measured streams
@@ -436,9 +452,9 @@ def _solve(fs: Flowsheet, x: np.ndarray, w: np.ndarray, func: str, classify: boo
     first = np.unique(rcomp, return_index=True)[1]  # one node of every component
     floating = first[rcomp[first] != env_comp]
     keep[floating] = False
-    row_of = np.full(n_sup, -1)
-    row_of[keep] = np.arange(int(keep.sum()))
     n_rows = int(keep.sum())
+    row_of = np.full(n_sup, -1)
+    row_of[keep] = np.arange(n_rows)
 
     # ---- exact flows: constants on the right-hand side; check what nothing can absorb
     ei = np.flatnonzero(exact & (ss != st))
@@ -457,23 +473,24 @@ def _solve(fs: Flowsheet, x: np.ndarray, w: np.ndarray, func: str, classify: boo
                 f"makes flows exact (sigma = 0) that contradict the balance of {units} by {float(net[bad[0]]):g}",
             )
 
-    # ---- reduced constraints A_r x = -h over the uncertain measured flows
-    ar = _incidence(row_of, ss, st, ri, n_rows, n)
-    r = ar @ np.where(rnd, x, 0.0) + h[keep]
+    # ---- reduced constraints A_r x = -h: stream k of ri enters row ru[k] (+1) and leaves row rv[k] (-1)
+    ru, rv = row_of[st[ri]], row_of[ss[ri]]  # -1: the end is in a balance that is not kept
+    xr, wr = x[ri], w[ri]
+    r = _edge_sum(ru, xr, n_rows) - _edge_sum(rv, xr, n_rows) + h[keep]
     value = np.where(meas, x, np.nan)
     var = np.where(meas, w, np.nan)
     z = np.full(n, np.nan)
     chi2 = 0.0
-    factor = None
+    bal = None
     if n_rows:
-        wr = np.where(rnd, w, 0.0)
-        mm = sp.csc_array(_scale_cols(ar, wr) @ ar.T)
-        factor = _LDL(mm)
-        lam = factor.solve(r)
+        bal = _Balances(n_rows, ru, rv, wr)
+        lam = bal.solve(r)
         chi2 = max(float(r @ lam), 0.0)
-        value[rnd] = x[rnd] - wr[rnd] * (ar.T @ lam)[rnd]
+        lam0 = np.append(lam, 0.0)  # index -1 (a balance not kept) reads 0
+        value[ri] = xr - wr * (lam0[ru] - lam0[rv])
 
     redundant = meas & (ss != st)
+    small = n <= SMALL_STREAMS
     bridge = np.zeros(n, dtype=bool)
     if classify and ui.size:
         bridge[ui] = _bridges(m + 1, s_node[ui], t_node[ui])
@@ -484,62 +501,92 @@ def _solve(fs: Flowsheet, x: np.ndarray, w: np.ndarray, func: str, classify: boo
 
     # ---- observable unmeasured flows: each bridge cuts off a subtree of the blob forest
     bi = np.flatnonzero(bridge)
-    c = None
+    c: Any = None
     if bi.size:
-        c, sign = _cut_sets(m, s_node, t_node, unm & ~bridge, bi, meas)
+        c, sign = _cut_sets(m, s_node, t_node, unm & ~bridge, bi, meas, dense=small)
         value[bi] = -sign * (c @ np.where(meas, value, 0.0))
 
-    # ---- uncertainties from the selected inverse of M
-    rows: list[sp.csr_array] = []
-    kr = np.flatnonzero(rnd & redundant)
-    if n_rows and kr.size:
-        rows.append(sp.csr_array(_scale_cols(ar[:, kr], w[kr]).T))
-    if n_rows and bi.size:
-        assert c is not None
-        rows.append(sp.csr_array(_scale_cols(c, np.where(rnd, w, 0.0)) @ ar.T))
-    if rows:
-        assert factor is not None
-        q = _quadratic_forms(factor, sp.vstack(rows, format="csr"))
-        adj = q[: kr.size]
-        var[kr] = np.maximum(w[kr] - adj, 0.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            z[kr] = np.where(adj > 1e-14 * w[kr], (x[kr] - value[kr]) / np.sqrt(adj), np.nan)
-        qb = q[kr.size :]
-    else:
-        qb = np.zeros(bi.size)
+    # ---- uncertainties: entries of M⁻¹ for the measured streams, quadratic forms for the bridges
+    qb = np.zeros(bi.size)
+    if bal is not None:
+        adj = wr * wr * bal.edge_forms(ru, rv)
+        var[ri] = np.maximum(wr - adj, 0.0)
+        z[ri] = np.where(adj > 1e-14 * wr, (xr - value[ri]) / np.sqrt(np.where(adj > 0, adj, 1.0)), np.nan)
+        if bi.size:
+            qb = bal.row_forms(_bridge_rows(c, ri, wr, ru, rv, n_rows))
     if bi.size:
-        assert c is not None
-        c2 = c.multiply(c) if sp.issparse(c) else c * c
+        c2 = c * c if isinstance(c, np.ndarray) else c.multiply(c)
         var[bi] = np.maximum(c2 @ np.where(rnd, w, 0.0) - qb, 0.0)
     return out
 
 
-def _scale_cols(mat: Any, v: np.ndarray) -> sp.csr_array:
-    """``mat @ diag(v)`` without a dense diagonal."""
-    k = v.size
-    return sp.csr_array(mat @ sp.csr_array((v, (np.arange(k), np.arange(k))), shape=(k, k)))
+def _edge_sum(rows: np.ndarray, v: np.ndarray, n_rows: int) -> np.ndarray:
+    """Σ v over the entries of *rows* that are kept (≥ 0), per row."""
+    on = rows >= 0
+    return np.bincount(rows[on], v[on], minlength=n_rows)
+
+
+def _bridge_rows(c: Any, ri: np.ndarray, wr: np.ndarray, ru: np.ndarray, rv: np.ndarray, n_rows: int) -> Any:
+    """G = C W A_rᵀ: for every bridge, the balances that its cut set of redundant streams touches."""
+    k = ri.size
+    on_u, on_v = ru >= 0, rv >= 0
+    rows = np.concatenate([np.flatnonzero(on_u), np.flatnonzero(on_v)])
+    cols = np.concatenate([ru[on_u], rv[on_v]])
+    signs = np.concatenate([wr[on_u], -wr[on_v]])
+    if isinstance(c, np.ndarray):
+        e = np.zeros((k, n_rows))
+        e[rows, cols] = signs  # a stream touches two different balances: no entry twice
+        return c[:, ri] @ e
+    e = sp.csr_array((signs, (rows, cols)), shape=(k, n_rows))
+    return sp.csr_array(sp.csr_array(c[:, ri]) @ e)
 
 
 def _components(n_nodes: int, a: np.ndarray, b: np.ndarray) -> tuple[int, np.ndarray]:
-    """Connected components of the undirected graph with edges (a, b)."""
+    """Connected components of the undirected graph with edges (a, b), numbered by their lowest node."""
+    if a.size <= SMALL_STREAMS:  # union-find on Python ints: no sparse matrix to build
+        parent = list(range(n_nodes))
+        for u, v in zip(a.tolist(), b.tolist(), strict=True):
+            while parent[u] != u:
+                u = parent[u]
+            while parent[v] != v:
+                v = parent[v]
+            if u < v:
+                parent[v] = u
+            elif v < u:
+                parent[u] = v
+        root = np.array(parent, dtype=np.int64)
+        while True:
+            up = root[root]
+            if np.array_equal(up, root):
+                break
+            root = up
+        uniq, labels = np.unique(root, return_inverse=True)
+        return int(uniq.size), labels
     g = sp.coo_array((np.ones(a.size), (a, b)), shape=(n_nodes, n_nodes)).tocsr()
     k, labels = csgraph.connected_components(g, directed=False)
     return int(k), labels
 
 
-def _incidence(
-    row_of: np.ndarray, ss: np.ndarray, st: np.ndarray, cols: np.ndarray, n_rows: int, n: int
-) -> sp.csr_array:
-    """Rows ``row_of[node]`` (−1 = dropped) × streams: +1 at the target node, −1 at the source node."""
-    rt, rs = row_of[st[cols]], row_of[ss[cols]]
-    it, is_ = rt >= 0, rs >= 0
-    data = np.concatenate([np.ones(int(it.sum())), -np.ones(int(is_.sum()))])
-    mat = sp.coo_array(
-        (data, (np.concatenate([rt[it], rs[is_]]), np.concatenate([cols[it], cols[is_]]))), shape=(n_rows, n)
-    ).tocsr()
-    mat.sum_duplicates()
-    mat.eliminate_zeros()
-    return mat
+def _bfs_predecessors(n_nodes: int, a: np.ndarray, b: np.ndarray, root: int) -> np.ndarray:
+    """Predecessor of every node in a breadth-first search from *root* over the undirected edges (a, b)."""
+    if a.size > SMALL_STREAMS:
+        g = sp.coo_array((np.ones(a.size), (a, b)), shape=(n_nodes, n_nodes)).tocsr()
+        return csgraph.breadth_first_order(g, root, directed=False, return_predecessors=True)[1]
+    nbr: list[list[int]] = [[] for _ in range(n_nodes)]
+    for u, v in zip(a.tolist(), b.tolist(), strict=True):
+        nbr[u].append(v)
+        nbr[v].append(u)
+    pred = [-9999] * n_nodes
+    seen = [False] * n_nodes
+    seen[root] = True
+    queue = [root]
+    for u in queue:
+        for v in nbr[u]:
+            if not seen[v]:
+                seen[v] = True
+                pred[v] = u
+                queue.append(v)
+    return np.array(pred, dtype=np.int64)
 
 
 def _bridges(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -586,14 +633,37 @@ def _bridges(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return is_bridge
 
 
+def _incidence(
+    row_of: np.ndarray, ss: np.ndarray, st: np.ndarray, cols: np.ndarray, n_rows: int, n: int
+) -> sp.csr_array:
+    """Rows ``row_of[node]`` (−1 = dropped) × streams: +1 at the target node, −1 at the source node."""
+    rt, rs = row_of[st[cols]], row_of[ss[cols]]
+    it, is_ = rt >= 0, rs >= 0
+    data = np.concatenate([np.ones(int(it.sum())), -np.ones(int(is_.sum()))])
+    mat = sp.coo_array(
+        (data, (np.concatenate([rt[it], rs[is_]]), np.concatenate([cols[it], cols[is_]]))), shape=(n_rows, n)
+    ).tocsr()
+    mat.sum_duplicates()
+    mat.eliminate_zeros()
+    return mat
+
+
 def _cut_sets(
-    m: int, s_node: np.ndarray, t_node: np.ndarray, inner: np.ndarray, bi: np.ndarray, meas: np.ndarray
-) -> tuple[sp.csr_array, np.ndarray]:
+    m: int,
+    s_node: np.ndarray,
+    t_node: np.ndarray,
+    inner: np.ndarray,
+    bi: np.ndarray,
+    meas: np.ndarray,
+    *,
+    dense: bool = False,
+) -> tuple[Any, np.ndarray]:
     """For every bridge: the coefficients c of the measured flows in the balance of the side it cuts off.
 
     Blobs are the 2-edge-connected pieces of the unmeasured graph (components over the non-bridge
     unmeasured streams); bridges join them into a forest, rooted at the boundary's blob (or any blob when
     the tree does not hold the boundary). For bridge e with child side T: ``sign_e * y_e + c_e @ x = 0``.
+    *c* is a dense array when *dense*, else a sparse CSR array.
     """
     ii = np.flatnonzero(inner)
     n_blob, blob = _components(m + 1, s_node[ii], t_node[ii])
@@ -604,11 +674,9 @@ def _cut_sets(
     env_blob = blob[m]
     roots[tree[env_blob]] = env_blob
     vroot = n_blob
-    g = sp.coo_array(
-        (np.ones(bi.size + n_t), (np.concatenate([bs[bi], np.full(n_t, vroot)]), np.concatenate([bt[bi], roots]))),
-        shape=(n_blob + 1, n_blob + 1),
-    ).tocsr()
-    _, pred = csgraph.breadth_first_order(g, vroot, directed=False, return_predecessors=True)
+    pred = _bfs_predecessors(
+        n_blob + 1, np.concatenate([bs[bi], np.full(n_t, vroot)]), np.concatenate([bt[bi], roots]), vroot
+    )
     child = np.where(pred[bs[bi]] == bt[bi], bs[bi], bt[bi])  # the end of the bridge away from the root
     sign = np.where(child == bt[bi], 1.0, -1.0)  # +1: the bridge flows into the cut-off side
     up_edge = np.full(n_blob + 1, -1)
@@ -625,12 +693,214 @@ def _cut_sets(
         pairs_b.append(who)
         cur = pred[cur]
     pe, pb = np.concatenate(pairs_e), np.concatenate(pairs_b)
-    subtree = sp.csr_array((np.ones(pe.size), (pe, pb)), shape=(bi.size, n_blob))
     mi = np.flatnonzero(meas)
+    if dense:
+        subtree = np.zeros((bi.size, n_blob))
+        subtree[pe, pb] = 1.0
+        a_blob = np.zeros((n_blob, s_node.size))
+        a_blob[bt[mi], mi] = 1.0
+        a_blob[bs[mi], mi] -= 1.0  # a stream inside one blob: +1 - 1 = 0
+        return subtree @ a_blob, sign
+    subtree = sp.csr_array((np.ones(pe.size), (pe, pb)), shape=(bi.size, n_blob))
     a_blob = _incidence(np.arange(n_blob), bs, bt, mi, n_blob, s_node.size)
     c = sp.csr_array(subtree @ a_blob)
     c.eliminate_zeros()
     return c, sign
+
+
+# ====================================================================== M, its factor, entries of its inverse
+class _Balances:
+    """M = A_r W A_rᵀ over the kept balances, factorised once; solves and entries of M⁻¹.
+
+    Three ways to the entries of Z = M⁻¹ that the uncertainties need, all exact (see the module
+    documentation): a dense inverse (LAPACK ``potrf``/``potri``) for small M or when the sparse factor fills
+    in so much that the dense inverse is cheaper; otherwise the sparse factor M = P L D Lᵀ Pᵀ with the columns of
+    D^{-1/2} L⁻¹ along the elimination tree (:class:`_InverseFactor`), or Takahashi's recurrence when that
+    tree is too tall to store them.
+    """
+
+    def __init__(self, n_rows: int, ru: np.ndarray, rv: np.ndarray, wk: np.ndarray):
+        self.n = n_rows
+        self.li: np.ndarray | None = None  # L⁻¹ of the dense Cholesky factor
+        self.chol: np.ndarray | None = None
+        self.factor: _LDL | None = None
+        self.tree: _InverseFactor | None = None
+        if n_rows <= DENSE_MAX_ROWS:
+            self.mode = "dense"
+            self._invert(_laplacian(n_rows, ru, rv, wk, dense=True))
+            return
+        mm = _laplacian(n_rows, ru, rv, wk, dense=False)
+        self.factor = _LDL(mm)
+        self.tree = _InverseFactor.build(self.factor)
+        if n_rows <= DENSE_FILL_MAX_ROWS:
+            # a dense inverse costs ~n³ flops at BLAS speed; the tree ~(n + pairs)(height + 1) element
+            # operations at numpy speed, about 50 times slower each
+            path_cost = np.inf if self.tree is None else 50.0 * (n_rows + ru.size) * (self.tree.height + 1)
+            if float(n_rows) ** 3 < path_cost:
+                self.mode = "dense"
+                self._invert(mm.toarray())
+                return
+        self.mode = "tree" if self.tree is not None else "takahashi"
+
+    def _invert(self, mm: np.ndarray) -> None:
+        chol, info = lapack.dpotrf(mm, lower=1)
+        if info == 0:
+            self.chol = chol
+            li, info = lapack.dtrtri(chol, lower=1)
+        if info != 0:
+            raise np.linalg.LinAlgError("reconcile: the balance matrix is not positive definite")
+        # Z = L⁻ᵀ L⁻¹ (here M = L Lᵀ): every entry the uncertainties need is a dot product of columns of L⁻¹,
+        # with a zero column last for a balance that is not kept
+        self.li = np.zeros((self.n, self.n + 1))
+        self.li[:, : self.n] = np.tril(li)
+
+    def solve(self, r: np.ndarray) -> np.ndarray:
+        """M⁻¹ r."""
+        if self.li is not None:
+            return lapack.dpotrs(self.chol, r, lower=1)[0]
+        assert self.factor is not None
+        return self.factor.solve(r)
+
+    def edge_forms(self, ru: np.ndarray, rv: np.ndarray) -> np.ndarray:
+        """``Z_uu + Z_vv − 2 Z_uv`` for every edge (u, v) of M; a row −1 (balance not kept) counts as 0."""
+        if self.li is not None:
+            d = self.li[:, ru] - self.li[:, rv]
+            return np.einsum("ij,ij->j", d, d)
+        assert self.factor is not None
+        if self.tree is None:
+            k = ru.size
+            on_u, on_v = ru >= 0, rv >= 0
+            g = sp.csr_array(
+                (
+                    np.concatenate([np.ones(int(on_u.sum())), -np.ones(int(on_v.sum()))]),
+                    (
+                        np.concatenate([np.flatnonzero(on_u), np.flatnonzero(on_v)]),
+                        np.concatenate([ru[on_u], rv[on_v]]),
+                    ),
+                ),
+                shape=(k, self.n),
+            )
+            return _quadratic_forms(self.factor, g)
+        pos = self.factor.pos
+        dz = np.zeros(self.n + 1)
+        dz[: self.n] = self.tree.diag[pos]
+        out = dz[ru] + dz[rv]
+        both = (ru >= 0) & (rv >= 0)
+        out[both] -= 2.0 * self.tree.entries(pos[ru[both]], pos[rv[both]])
+        return out
+
+    def row_forms(self, g: Any) -> np.ndarray:
+        """``g_i Z g_iᵀ`` for every row g_i of *g* (dense or sparse)."""
+        if self.li is not None:
+            li = self.li[:, : self.n]
+            y = np.einsum("ij,kj->ki", li, g) if isinstance(g, np.ndarray) else sp.csr_array(g) @ li.T
+            return np.einsum("ij,ij->i", y, y)
+        g = sp.csr_array(g)
+        g.sum_duplicates()
+        assert self.factor is not None
+        if self.tree is None:
+            return _quadratic_forms(self.factor, g)
+        row, a, b, prod = _row_pairs(g)
+        pa, pb = self.factor.pos[a], self.factor.pos[b]
+        lo, hi = np.minimum(pa, pb), np.maximum(pa, pb)
+        zval = self.tree.diag[lo]
+        off = np.flatnonzero(lo != hi)
+        if off.size:
+            key, inv = np.unique(lo[off] * np.int64(self.n) + hi[off], return_inverse=True)
+            zval[off] = self.tree.entries(key // self.n, key % self.n)[inv]
+        return np.bincount(row, prod * zval, minlength=g.shape[0])
+
+
+def _laplacian(n_rows: int, ru: np.ndarray, rv: np.ndarray, wk: np.ndarray, *, dense: bool) -> Any:
+    """M = Σ_k w_k (e_u − e_v)(e_u − e_v)ᵀ over the edges (u, v) = (ru[k], rv[k]); a row −1 is left out."""
+    n1 = n_rows + 1
+    u = np.where(ru < 0, n_rows, ru)
+    v = np.where(rv < 0, n_rows, rv)
+    rows = np.concatenate([u, v, u, v])
+    cols = np.concatenate([u, v, v, u])
+    data = np.concatenate([wk, wk, -wk, -wk])
+    if dense:
+        return np.bincount(rows * n1 + cols, data, minlength=n1 * n1).reshape(n1, n1)[:n_rows, :n_rows]
+    on = (rows < n_rows) & (cols < n_rows)
+    return sp.csc_array(sp.coo_array((data[on], (rows[on], cols[on])), shape=(n_rows, n_rows)).tocsc())
+
+
+class _InverseFactor:
+    """The columns of D^{-1/2} L⁻¹ along the elimination tree: any entry of M⁻¹ in O(tree height).
+
+    Column j of L⁻¹ is zero off the path from j to the root of the elimination tree of L, so it is stored
+    by depth: ``vs[j, d]`` is entry (a, j) of D^{-1/2} L⁻¹ for the ancestor a = ``anc[j, d]`` of j at depth
+    d. It is built from the root down, ``L⁻¹ e_j = e_j − Σ_{k ∈ S_j} L_kj L⁻¹ e_k`` (S_j: the rows below j
+    in column j of L, all ancestors of j), one level of the tree at a time. Then
+    ``Z_ij = Σ_a (L⁻¹)_ai (L⁻¹)_aj / d_a`` over the common ancestors a of i and j.
+    """
+
+    def __init__(self, vs: np.ndarray, anc: np.ndarray):
+        self.vs = vs
+        self.anc = anc
+        self.height = vs.shape[1] - 1
+        self.diag = np.einsum("ij,ij->i", vs, vs)
+
+    @classmethod
+    def build(cls, factor: _LDL) -> _InverseFactor | None:
+        """From the factor; None when the tree is too tall to store (see :data:`PATH_MAX_ENTRIES`)."""
+        lc = sp.csc_array(factor.lu.L)
+        lc.sum_duplicates()
+        lc.sort_indices()
+        n = factor.d.size
+        cols = np.repeat(np.arange(n), np.diff(lc.indptr))
+        strict = lc.indices > cols
+        r, c, v = lc.indices[strict].astype(np.int64), cols[strict], lc.data[strict]
+        cnt = np.bincount(c, minlength=n)
+        has = cnt > 0
+        parent = np.full(n, -1, dtype=np.int64)
+        parent[has] = r[(np.cumsum(cnt) - cnt)[has]]  # the first row below the diagonal
+        par = parent.tolist()
+        dep = [0] * n
+        for j in range(n - 1, -1, -1):
+            p = par[j]
+            if p >= 0:
+                dep[j] = dep[p] + 1
+        depth = np.array(dep, dtype=np.int64)
+        height = int(depth.max()) if n else 0
+        if n * (height + 1) > PATH_MAX_ENTRIES:
+            return None
+        order = np.argsort(depth, kind="stable")
+        bounds = np.searchsorted(depth[order], np.arange(height + 2))
+        idx = np.arange(n)
+        anc = np.full((n, height + 1), -1, dtype=np.int64)
+        anc[idx, depth] = idx
+        for lev in range(1, height + 1):
+            nodes = order[bounds[lev] : bounds[lev + 1]]
+            anc[nodes, :lev] = anc[parent[nodes], :lev]
+        if r.size and not np.array_equal(anc[c, depth[r]], r):
+            return None  # an entry off the path to the root: the pattern is not that of a Cholesky factor
+        vinv = np.zeros((n, height + 1))
+        vinv[idx, depth] = 1.0
+        eo = np.argsort(depth[c], kind="stable")  # entries by the depth of their column, columns contiguous
+        r, c, v = r[eo], c[eo], v[eo]
+        ebounds = np.searchsorted(depth[c], np.arange(height + 2))
+        for lev in range(1, height + 1):
+            a0, a1 = int(ebounds[lev]), int(ebounds[lev + 1])
+            if a0 == a1:
+                continue
+            cc = c[a0:a1]
+            starts = np.flatnonzero(np.concatenate([[True], cc[1:] != cc[:-1]]))
+            contrib = v[a0:a1, None] * vinv[r[a0:a1], :lev]
+            vinv[cc[starts], :lev] -= np.add.reduceat(contrib, starts, axis=0)
+        isd = np.append(1.0 / np.sqrt(factor.d), 0.0)
+        vinv *= isd[anc]  # anc = -1 (beyond the depth of the column) reads 0
+        return cls(vinv, anc)
+
+    def entries(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Z_ij for positions i, j in the factor."""
+        out = np.empty(i.size)
+        step = max(1, 2_000_000 // (self.height + 1))
+        for s in range(0, i.size, step):
+            a, b = i[s : s + step], j[s : s + step]
+            same = self.anc[a] == self.anc[b]
+            out[s : s + step] = np.einsum("ij,ij->i", self.vs[a] * same, self.vs[b])
+        return out
 
 
 # ====================================================================== sparse LDLᵀ and selected inverse
