@@ -267,7 +267,11 @@ _V_MAX = 1e12  # v = 1/(1 + r): the IRR is sought above -1 + 1e-12, where a rate
 
 def _v_limit(degree: int) -> float:
     """The largest v searched: _V_MAX, or less where v**degree would overflow."""
-    return min(_V_MAX, 10.0 ** (300.0 / max(degree, 1)))
+    return _V_LIMITS[degree] if degree < len(_V_LIMITS) else min(_V_MAX, 10.0 ** (300.0 / max(degree, 1)))
+
+
+_V_LIMITS: tuple[float, ...] = ()
+_V_LIMITS = tuple(_v_limit(degree) for degree in range(MAX_YEARS + 1))
 
 
 _RTOL = 4 * np.finfo(float).eps
@@ -308,7 +312,12 @@ def _single_root(coefficients: list[float], k: int, v_max: float) -> float | Non
     a, da = low[-1], 0.0  # A = -c_0 alone in the usual case of an investment followed by returns
     # The error left by a step h is at most (g''/2g') h^2 <= n^2 h^2 / 8: below 1e-16 after this one.
     tolerance = 1e-8 / len(coefficients)
-    v, lo, hi = 1.0, 0.0, math.inf
+    first = _first_step(coefficients, k)
+    if first is None:
+        return None
+    v, lo, hi = first
+    if v == 1.0 and lo == hi:
+        return v  # p(1) = 0: a rate of 0
     for _ in range(100):
         b = db = 0.0
         for c in high:
@@ -349,6 +358,42 @@ def _single_root(coefficients: list[float], k: int, v_max: float) -> float | Non
             return new
         v = new
     return None
+
+
+def _first_step(coefficients: list[float], k: int) -> tuple[float, float, float] | None:
+    """From v = 1, where g and its first two derivatives are moments of the degrees: a second-order step.
+
+    g(0) = ln(B/A), g'(0) and g''(0) the differences of the means and of the variances of the degrees
+    of the two groups weighted by their coefficients; the step solves g + g' h + g'' h^2 / 2 = 0, which
+    leaves an error of the third order (Newton's first step, of the second). Returns the new v and the
+    bracket (lo, hi) known from v = 1; None when a sum leaves the float range.
+    """
+    b0 = b1 = b2 = 0.0
+    for j in range(k, len(coefficients)):
+        c = coefficients[j]
+        b0 += c
+        b1 += j * c
+        b2 += j * j * c
+    a0, a1, a2 = -coefficients[0], 0.0, 0.0
+    for j in range(1, k):
+        c = -coefficients[j]
+        a0 += c
+        a1 += j * c
+        a2 += j * j * c
+    ratio = b0 / a0
+    if not (0 < ratio < math.inf and b2 < math.inf and a2 < math.inf):
+        return None
+    g = math.log(ratio)
+    if g == 0:
+        return 1.0, 1.0, 1.0
+    mean = b1 / b0 - a1 / a0
+    spread = (b2 / b0 - (b1 / b0) ** 2) - (a2 / a0 - (a1 / a0) ** 2)
+    disc = mean * mean - 2 * g * spread
+    if not mean > 0:
+        return None
+    step = -2 * g / (mean + math.sqrt(disc)) if disc >= 0 else -g / mean
+    step = max(-50.0, min(50.0, step))
+    return math.exp(step), (1.0 if g < 0 else 0.0), (1.0 if g > 0 else math.inf)
 
 
 def _positive_roots(coefficients: list[float], p: Callable[[float], float], v_max: float) -> list[float]:
@@ -431,9 +476,8 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
         "cash_flows",
         "are never positive: the investment is never repaid and there is no IRR",
     )
-    # p(v) = sum c_j v^j with v = 1/(1 + r) > 0, scaled to the largest amount.
-    largest = max(invest, max(flows), -min(flows))
-    coefficients = [-invest / largest] + [f / largest for f in flows]
+    # p(v) = sum c_j v^j with v = 1/(1 + r) > 0; its degree is the last year with a flow.
+    coefficients = [-invest, *flows]
     while coefficients[-1] == 0:
         coefficients.pop()
     degree = len(coefficients) - 1
@@ -442,7 +486,12 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
     while coefficients[k] <= 0:  # the first positive coefficient: one sign change if none after it is negative
         k += 1
     single = min(coefficients[k:]) >= 0
+    # Newton's method on ln(B/A) does not depend on the scale of the amounts (the sums leave the float range
+    # only with amounts near it); the other searches work on the coefficients scaled to the largest.
     root = _single_root(coefficients, k, v_max) if single else None
+    if root is None:
+        largest = max(map(abs, coefficients))
+        coefficients = [c / largest for c in coefficients]
     if root is not None:  # Descartes: one sign change, exactly one positive root, found by Newton's method
         roots = [root]
     elif single:  # the same root bracketed, by Brent's method

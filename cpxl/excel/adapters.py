@@ -172,6 +172,8 @@ def _refuse_excel_errors(name: str, args: tuple[Any, ...]) -> None:
         if cells is None:
             _refuse_errors_in(name, argument, *_cells(value))
             continue
+        if set(map(type, cells)) <= _PLAIN_CELLS:  # numbers, booleans and blanks only: nothing to look at
+            continue
         candidates = []  # a few cells: one plain loop, looking only at those that can be an error
         for i, c in enumerate(cells):
             if type(c) in _PLAIN_CELLS:
