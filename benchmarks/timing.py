@@ -27,6 +27,21 @@ def median_seconds(action: Callable[[], Any], repeats: int) -> float:
     return statistics.median(times)
 
 
+def paired_medians(ours: Callable[[], Any], baseline: Callable[[], Any], repeats: int) -> tuple[float, float]:
+    """The median seconds of *ours* and of *baseline*, run alternately so that both see the same load.
+
+    On a shared machine the load changes from second to second: alternating the two makes their ratio far
+    steadier than timing one after the other.
+    """
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for action, kept in ((ours, times[0]), (baseline, times[1])):
+            start = time.perf_counter()
+            action()
+            kept.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def record(
     work: str,
     ours: float,

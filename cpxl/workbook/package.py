@@ -49,8 +49,7 @@ _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
 # The fast path: a cell tag with a namespace prefix, or white space other than a space after <c, sends a sheet to
 # the general expressions above.
 _UNUSUAL_CELL_TAG = re.compile(rb"<(?:c[\t\r\n]|\w+:c[\s/>])")
-_PLAIN_CELL_REF = re.compile(rb'<c [^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
-_TAG_NAME_END = frozenset(b" \t\r\n>/")  # the bytes that may follow a tag's name
+_PLAIN_CELL = re.compile(rb'<c [^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>(\s*<f[\s/>])?')
 #: The largest rectangle of cells a sheet may span (from its first to its last cell): what the values are
 #: read into at once. A cpxl sheet with the most rows a table can have spans about 60,000.
 MAX_SHEET_AREA = 2_000_000
@@ -61,16 +60,65 @@ _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3}[0-9]{1,7}(?:
 
 @dataclass
 class SheetData:
-    """One worksheet: cached values of its non-empty cells, its formula cells and merged ranges (1-based).
+    """One worksheet: cached values of its cells, its formula cells and merged ranges (1-based).
 
-    ``values`` maps (row, column) to the value a spreadsheet shows: text,
-    float, bool, a date, or an error's text such as ``"#DIV/0!"``.
+    ``grid`` holds the values of the rectangle from the sheet's first to its
+    last cell, row by row, its top-left cell at (``top``, ``left``); an empty
+    cell is ``""``. A value is what a spreadsheet shows: text, float, bool, a
+    date, or an error's text such as ``"#DIV/0!"``.
     """
 
     name: str
-    values: dict[tuple[int, int], Any] = field(default_factory=dict)
+    grid: list[list[Any]] = field(default_factory=list)
+    top: int = 1
+    left: int = 1
     formulas: set[tuple[int, int]] = field(default_factory=set)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    @property
+    def values(self) -> dict[tuple[int, int], Any]:
+        """(row, column) → value of every non-empty cell."""
+        return {
+            (r, c): value
+            for r, row in enumerate(self.grid, start=self.top)
+            for c, value in enumerate(row, start=self.left)
+            if value != ""
+        }
+
+    def block(self, r1: int, c1: int, r2: int, c2: int) -> list[list[Any]]:
+        """The values of rows *r1*..*r2* and columns *c1*..*c2* (1-based, inclusive); ``""`` outside the grid."""
+        grid, start, stop = self.grid, c1 - self.left, c2 - self.left + 1
+        first, last = r1 - self.top, r2 - self.top + 1  # the rows wanted, as indices into the grid
+        inside = grid[max(first, 0) : max(min(last, len(grid)), 0)]
+        if inside and start >= 0 and stop <= len(grid[0]):
+            rows = [row[start:stop] for row in inside]
+        else:
+            rows = [[row[c] if 0 <= c < len(row) else "" for c in range(start, stop)] for row in inside]
+        above = min(last, 0) - first if first < 0 else 0
+        below = last - max(first, len(grid)) if last > len(grid) else 0
+        width = c2 - c1 + 1
+        return [[""] * width for _ in range(above)] + rows + [[""] * width for _ in range(below)]
+
+    def put(self, r: int, c: int, value: Any) -> None:
+        """Set the value of cell (*r*, *c*), growing the grid to hold it."""
+        if not self.grid:
+            self.grid, self.top, self.left = [[value]], r, c
+            return
+        width = len(self.grid[0])
+        if r < self.top:
+            self.grid[:0] = [[""] * width for _ in range(self.top - r)]
+            self.top = r
+        if c < self.left:
+            for row in self.grid:
+                row[:0] = [""] * (self.left - c)
+            width += self.left - c
+            self.left = c
+        if r >= self.top + len(self.grid):
+            self.grid += [[""] * width for _ in range(r - self.top - len(self.grid) + 1)]
+        if c >= self.left + width:
+            for row in self.grid:
+                row += [""] * (c - self.left - width + 1)
+        self.grid[r - self.top][c - self.left] = value
 
 
 @dataclass
@@ -155,11 +203,10 @@ def _read(data: bytes, source: str) -> Package:
         cells, sheet.formulas = _addressed_cells(xml, name, source)  # before calamine reads the whole span
         if cells:
             cells = calamine.get_sheet_by_name(name)
-            r0, c0 = cells.start
-            for r, row in enumerate(cells.to_python(skip_empty_area=True), start=r0 + 1):
-                for c, value in enumerate(row, start=c0 + 1):
-                    if value != "":
-                        sheet.values[(r, c)] = value
+            sheet.grid = cells.to_python(skip_empty_area=True)
+            sheet.top, sheet.left = cells.start[0] + 1, cells.start[1] + 1
+            if sheet.grid and any(len(row) != len(sheet.grid[0]) for row in sheet.grid):
+                raise AuditError([f"the sheet {name!r} could not be read as a rectangle of cells"], source)
         _scan(xml, sheet, source)
         sheets[name] = sheet
     properties = {}
@@ -176,27 +223,24 @@ def _addressed_cells(xml: bytes, name: str, source: str) -> tuple[int, set[tuple
     Two cells far apart (A1 and XFD1048576) make a file of a few KB that spans 17 billion cells: read at
     once, that exhausts any machine. Every cell must have its address (spreadsheets always write it).
 
-    Sheets as spreadsheets write them (no namespace prefix, ``<c r="A1" ...>``) take a fast path of byte
-    searches; anything else (prefixed tags, unusual white space) the general regular expression.
+    Sheets as spreadsheets write them (no namespace prefix, a space after ``<c``) take a simpler expression
+    and byte counts; anything else (prefixed tags, other white space) the general regular expression.
     """
     if _UNUSUAL_CELL_TAG.search(xml) is None:
-        refs = _PLAIN_CELL_REF.findall(xml)
+        found = _PLAIN_CELL.findall(xml)
         tags = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-        formulas = _plain_formula_refs(xml)
     else:
         found = _ADDRESSED_CELL.findall(xml)
-        refs = [(c, r) for c, r, _ in found]
         tags = len(_CELL_TAG.findall(xml))
-        formulas = [(c, r) for c, r, formula in found if formula]
-    if len(refs) != tags:
+    if len(found) != tags:
         raise AuditError(
             [f"the sheet {name!r} has cells without an address, which cpxl does not read: open and save it in Excel"],
             source,
         )
-    if not refs:
+    if not found:
         return 0, set()
-    rows = {int(r) for r in {r for _, r in refs}}
-    columns = {_column(c) for c in {c for c, _ in refs}}
+    rows = [int(r) for r in {r for _, r, _ in found}]
+    columns = [_column(c) for c in {c for c, _, _ in found}]
     height, width = max(rows) - min(rows) + 1, max(columns) - min(columns) + 1
     if height * width > MAX_SHEET_AREA:
         raise AuditError(
@@ -206,27 +250,7 @@ def _addressed_cells(xml: bytes, name: str, source: str) -> tuple[int, set[tuple
             ],
             source,
         )
-    return len(refs), {(int(r), _column(c)) for c, r in formulas}
-
-
-def _plain_formula_refs(xml: bytes) -> list[tuple[bytes, bytes]]:
-    """(column letters, row digits) of every cell whose first child is a formula, in unprefixed sheet XML.
-
-    Finds each ``<f>`` (or ``<f ...>``, ``<f/>``) and the cell tag it opens into; cheaper than a regular
-    expression over every cell, since only the formulas are visited.
-    """
-    found = []
-    at = xml.find(b"<f")
-    while at != -1:
-        if at + 2 < len(xml) and xml[at + 2] in _TAG_NAME_END:
-            start = xml.rfind(b"<c", 0, at)
-            end = xml.find(b">", start, at) if start != -1 else -1
-            if end != -1 and xml[start + 2] in _TAG_NAME_END and not xml[end + 1 : at].strip():
-                ref = _REF.search(xml, start, end)
-                if ref is not None:
-                    found.append((ref.group(1), ref.group(2)))
-        at = xml.find(b"<f", at + 2)
-    return found
+    return len(found), {(int(r), _column(c)) for c, r, formula in found if formula}
 
 
 def _scan(xml: bytes, sheet: SheetData, source: str) -> None:
@@ -237,7 +261,9 @@ def _scan(xml: bytes, sheet: SheetData, source: str) -> None:
             if ref is not None and _ERROR_TYPE.search(match.group(1)):
                 value = _VALUE.search(match.group(3) or b"")
                 text = value.group(1).decode("ascii", "replace") if value else "#N/A"
-                sheet.values[(int(ref.group(2)), _column(ref.group(1)))] = text
+                sheet.put(int(ref.group(2)), _column(ref.group(1)), text)
+    if b"mergeCell" not in xml:  # a search for the long word is far cheaper than the expression
+        return
     for match in _MERGE.finditer(xml):
         if len(sheet.merged) == MAX_MERGED:
             raise AuditError(

@@ -9,6 +9,7 @@ its sheet and cell.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,6 +158,23 @@ _LISTED = 10
 _MAX_NAME_ROWS, _MAX_NAME_COLUMNS = 2 * MAX_ROWS, 64
 
 
+@dataclass(frozen=True)
+class _Block:
+    """The cached values of a defined name's cells, rows of columns (``""`` when empty, as calamine gives them).
+
+    An address is made only when asked for: most cells of a table are spare rows and need none.
+    """
+
+    sheet: str
+    row: int  # of the first cell, 1-based
+    col: int
+    values: list[list[Any]]
+
+    def where(self, i: int, j: int = 0) -> str:
+        """The sheet-qualified address of the cell in row *i*, column *j* (0-based) of the block."""
+        return f"'{self.sheet}'!{col_letter(self.col + j - 1)}{self.row + i}"
+
+
 class _Reader:
     """Reads one workbook by its defined names, exactly as strictly as the sheet's own formulas read it."""
 
@@ -167,13 +185,12 @@ class _Reader:
         self.rows: dict[str, list[int]] = {}
         self.lang = _language(book)
         self.yes, self.no = (label(f"word.{w}", self.lang) for w in ("yes", "no"))
-        self._typed: dict[str, list[tuple[int, int]]] = {}
         self.areas: dict[str, tuple[str, int, int, int, int]] = {}  # name -> (sheet, first row, col, last row, col)
 
     # --- the defined names --------------------------------------------------------------------------
 
-    def cells(self, name: str, shape: str, what: str) -> list[list[tuple[str, Any]]] | None:
-        """The cells of the defined name *name* as rows of (address, value), or None and a problem.
+    def cells(self, name: str, shape: str, what: str) -> _Block | None:
+        """The cells of the defined name *name* (their values, rows of columns), or None and a problem.
 
         *shape* is what the name must cover: ``cell``, ``row``, ``column`` or
         ``block``; *what* says in words what it holds, for the message.
@@ -235,17 +252,16 @@ class _Reader:
                 )
                 return None
         self.areas[name] = (sheet_name, r1, c1, r2, c2)
-        values = sheet.values
-        places = [(c, f"'{sheet_name}'!{col_letter(c - 1)}") for c in range(c1, c2 + 1)]
-        return [[(f"{place}{r}", _plain(values.get((r, c)))) for c, place in places] for r in range(r1, r2 + 1)]
+        return _Block(sheet_name, r1, c1, sheet.block(r1, c1, r2, c2))
 
     def below(self, name: str, table: str) -> None:
         """Report every cell typed under the cells of *name* in its columns: no formula sees them."""
         sheet_name, _, c1, r2, c2 = self.areas[name]
-        typed = [
-            f"{col_letter(c - 1)}{r}"
-            for c, r in sorted((c, r) for r, c in self.typed(sheet_name) if c1 <= c <= c2 and r > r2)
-        ]
+        sheet = self.book.sheets[sheet_name]
+        last = sheet.top + len(sheet.grid) - 1
+        below = sheet.block(r2 + 1, c1, last, c2) if last > r2 else []
+        cells = sorted((c1 + j, r2 + 1 + i) for i, row in enumerate(below) for j, v in enumerate(row) if not _blank(v))
+        typed = [f"{col_letter(c - 1)}{r}" for c, r in cells]
         self.listed(
             "typed_below",
             sheet_name,
@@ -268,13 +284,6 @@ class _Reader:
     def structure(self, message: str, name: str) -> None:
         """A problem with the workbook's defined name *name*."""
         self.problems.append(Problem(message, kind="structure", path=name))
-
-    def typed(self, sheet_name: str) -> list[tuple[int, int]]:
-        """(row, column) of every cell of a sheet that holds something, found once per sheet."""
-        if sheet_name not in self._typed:
-            values = self.book.sheets[sheet_name].values
-            self._typed[sheet_name] = [key for key, value in values.items() if not _blank(value)]
-        return self._typed[sheet_name]
 
     def computed_cells(self) -> None:
         """Report every cell that cpxl wrote as a formula and that now holds a value, or nothing."""
@@ -299,18 +308,20 @@ class _Reader:
                 name,
             )
 
-    def value(self, where: str, raw: Any, spec: Column | Any, path: str) -> Any:
-        """One cell's value as the schema wants it, read the way the sheet's formulas read it."""
+    def value(self, block: _Block, i: int, j: int, spec: Column | Any, path: str) -> Any:
+        """Cell (*i*, *j*) of *block* as the schema wants it, read the way the sheet's formulas read it."""
+        raw = block.values[i][j]
+        if raw is None or (isinstance(raw, str) and raw == ""):
+            return None
+        raw = _plain(raw)
+        where = block.where(i, j)
         place = f"{where} ({path})"
-        sheet, _, cell = where.rpartition("!")
-        sheet = sheet[1:-1].replace("''", "'")
+        sheet, cell = block.sheet, where.rpartition("!")[2]
 
         def bad(message: str) -> None:
             self.problems.append(Problem(message, sheet=sheet, cell=cell, path=path))
 
         kind = spec.kind
-        if raw is None or (isinstance(raw, str) and raw == ""):
-            return None
         if kind in ("number", "fraction", "int"):
             if isinstance(raw, bool) or not isinstance(raw, (int, float)):
                 shown = "TRUE/FALSE" if isinstance(raw, bool) else f"the text {raw!r}"
@@ -352,25 +363,22 @@ class _Reader:
         fields: dict[str, Any] = {}
         for spec in FIELDS:
             block = self.cells(spec.key, "cell", f"the field {spec.key}")
-            if block:
-                where, raw = block[0][0]
-                fields[spec.key] = self.value(where, raw, spec, f"fields.{spec.key}")
+            if block is not None:
+                fields[spec.key] = self.value(block, 0, 0, spec, f"fields.{spec.key}")
         tables = {key: self.table(key) for key in TABLES}
         weights = {}
         for key, table in TABLES.items():
             if table.ratings:
                 block = self.cells(f"{key}_weights", "row", f"the factor weights of {key}")
-                if block and len(block[0]) != len(table.ratings):
+                width = len(block.values[0]) if block is not None else 0
+                if block is not None and width != len(table.ratings):
                     self.structure(
-                        f"the defined name {key}_weights must cover {len(table.ratings)} cells, got {len(block[0])}",
+                        f"the defined name {key}_weights must cover {len(table.ratings)} cells, got {width}",
                         f"{key}_weights",
                     )
-                elif block:
+                elif block is not None:
                     spec = Column("weight", "number", minimum=0)
-                    weights[key] = [
-                        self.value(where, raw, spec, f"weights.{key}[{j + 1}]")
-                        for j, (where, raw) in enumerate(block[0])
-                    ]
+                    weights[key] = [self.value(block, 0, j, spec, f"weights.{key}[{j + 1}]") for j in range(width)]
         audit = None
         if not self.problems:
             try:
@@ -381,27 +389,29 @@ class _Reader:
         for name in self.book.names:
             if _computed_name(name) and not name.startswith(tuple(f"{key}_" for key in TABLES)):
                 block = self.cells(name, "cell", "a result")
-                if block:
-                    results[name] = block[0][0][1]
+                if block is not None:
+                    value = _plain(block.values[0][0])
+                    results[name] = None if value == "" else value
         self.computed_cells()  # a formula replaced by a value spoils a result, not the audit's inputs
         return Examined(self.source, audit, self.problems, results, self.lang, self.areas, self.rows)
 
     def table(self, key: str) -> list[dict[str, Any]]:
         """The records of the list table *key*: its rows that are not wholly blank, and nothing typed below it."""
         table = TABLES[key]
-        columns: dict[str, list[tuple[str, Any]]] = {}
+        columns: dict[str, _Block] = {}
         for col in table.columns:
             name = f"{key}_{col.key}"
             block = self.cells(name, "column", f"the column {col.key} of the table {key}")
             if block is not None:
-                columns[col.key] = [row[0] for row in block]
+                columns[col.key] = block
                 self.below(name, key)
         ratings = None
         if table.ratings:
             ratings = self.cells(f"{key}_ratings", "block", f"the ratings of the table {key}")
-            if ratings is not None and len(ratings[0]) != len(table.ratings):
+            if ratings is not None and len(ratings.values[0]) != len(table.ratings):
                 self.structure(
-                    f"the defined name {key}_ratings must be {len(table.ratings)} columns wide, got {len(ratings[0])}",
+                    f"the defined name {key}_ratings must be {len(table.ratings)} columns wide, "
+                    f"got {len(ratings.values[0])}",
                     f"{key}_ratings",
                 )
                 ratings = None
@@ -409,9 +419,9 @@ class _Reader:
                 self.below(f"{key}_ratings", key)
         if len(columns) < len(table.columns) or (table.ratings and ratings is None):
             return []
-        lengths = {f"{key}_{k}": len(v) for k, v in columns.items()}
+        lengths = {f"{key}_{k}": len(v.values) for k, v in columns.items()}
         if ratings is not None:
-            lengths[f"{key}_ratings"] = len(ratings)
+            lengths[f"{key}_ratings"] = len(ratings.values)
         if len(set(lengths.values())) > 1:
             shown = ", ".join(f"{name} on '{self.areas[name][0]}' {n}" for name, n in lengths.items())
             self.structure(
@@ -421,27 +431,30 @@ class _Reader:
             )
             return []
         records = []
-        for i in range(next(iter(lengths.values()))):
-            raw = {k: columns[k][i][1] for k in columns}
-            raw_ratings = [cell[1] for cell in ratings[i]] if ratings else []
-            if all(_blank(v) for v in [*raw.values(), *raw_ratings]):
-                continue  # a spare row
+        blocks = [columns[col.key] for col in table.columns]
+        cells = [[row[0] for row in block.values] for block in blocks]
+        if ratings is not None:
+            cells += [list(column) for column in zip(*ratings.values, strict=True)]
+        for i in sorted({i for column in cells for i, v in enumerate(column) if v != "" and v is not None}):
+            if all(_blank(column[i]) for column in cells):
+                continue  # a spare row: only blanks
             index = len(records) + 1
             record = {
-                col.key: self.value(columns[col.key][i][0], raw[col.key], col, f"{key}[{index}].{col.key}")
-                for col in table.columns
+                col.key: self.value(block, i, 0, col, f"{key}[{index}].{col.key}")
+                for col, block in zip(table.columns, blocks, strict=True)
             }
-            if ratings:
+            if ratings is not None:
                 spec = Column("rating", "number", minimum=0)
                 record["ratings"] = [
-                    self.value(where, value, spec, f"{key}[{index}].ratings[{j + 1}]")
-                    for j, (where, value) in enumerate(ratings[i])
+                    self.value(ratings, i, j, spec, f"{key}[{index}].ratings[{j + 1}]")
+                    for j in range(len(ratings.values[i]))
                 ]
             records.append(record)
             self.rows.setdefault(key, []).append(i)
         return records
 
 
+@functools.lru_cache(maxsize=4096)
 def _computed_name(name: str) -> bool:
     """Whether *name* is one that cpxl gives to computed cells: a result, or a computed column of a table."""
     if name.startswith("result_") or name == "main_output":
