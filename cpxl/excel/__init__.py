@@ -7,5 +7,6 @@
 * :mod:`cpxl.excel.config` — the xlwings user configuration that ``cpxl addin`` writes;
 * :mod:`cpxl.excel.commands` — ``cpxl functions``, ``cpxl addin``, ``cpxl lite``.
 
-Importing this package imports nothing heavy; only :mod:`cpxl.excel.udfs` imports xlwings.
+Importing this package imports nothing heavy; only :mod:`cpxl.excel.udfs` imports xlwings, and it imports
+the adapters and the engine (scipy) when a function is first called.
 """
