@@ -76,11 +76,6 @@ def test_a_twin_imports_only_its_own_module():
     assert loaded(modules, ("cpxl.core.economics", "cpxl.core.reconcile", "scipy", *HEAVY)) == []
 
 
-@pytest.mark.xfail(
-    reason="cpxl/core/reconcile.py imports scipy.stats (which imports scipy.optimize) at the top until its "
-    "lazy import lands; then this passes",
-    strict=False,
-)
 def test_the_reconciliation_imports_no_statistics_until_it_tests():
     assert loaded(imported("from cpxl import reconcile, balance_test"), ("scipy.stats", "scipy.optimize")) == []
 
