@@ -17,9 +17,11 @@ reconciliation) and scipy.optimize (``brentq``, imported by the economics) were 
 
 One more work is recorded without a target, to show what is left when everything is used: ``import cpxl``
 and every public name resolved (the whole engine), against the same numpy and scipy.sparse baseline; its
-remainder over the baseline is the modules' own imports (``cpxl.core.reconcile``: scipy.stats while it
-imports it at the top). ``--diagnose`` prints, for each of cpxl's commands, the modules that
-``python -X importtime`` finds slowest (cumulative), to see where the time goes; it is not used for the ratios.
+remainder over the baseline is the modules' own imports (most of it ``cpxl.core.reconcile``'s
+scipy.sparse.linalg, csgraph, scipy.linalg and scipy.special; it imported scipy.stats, three to five times as
+much, until it computed its tests with scipy.special). ``--diagnose`` prints, for each of cpxl's commands, the
+modules that ``python -X importtime`` finds slowest (cumulative), to see where the time goes; it is not used for
+the ratios.
 
 Run: ``python benchmarks/bench_startup.py [--repeats 15] [--quick] [--diagnose]``
 (``--quick``: 5 repeats, a smoke test).
