@@ -271,3 +271,27 @@ def test_python_m_cpxl_check_in_a_real_process(example):
     (file,) = json.loads(done.stdout)["files"]
     units = [f for f in file["findings"] if f["kind"] == "unit_balance" and f["severity"] == "warning"]
     assert [(f["cell"], f["path"]) for f in units] == [("F13", "units[2]"), ("F14", "units[3]"), ("F16", "units[5]")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("which", ["example", "blank"])
+def test_a_dry_book_computes_the_same_results_and_names_as_a_written_one(tmp_path, lang, which):
+    """The dry book check compares against writes nothing, yet its results and their cells are a real book's."""
+    import xlsxwriter
+
+    from cpxl.workbook.engine import Book
+    from cpxl.workbook.sheets import write_audit
+
+    audit = Audit.example(lang) if which == "example" else Audit.blank()
+    units = {"mass": audit.fields.get("mass_unit") or "", "money": audit.fields.get("currency") or ""}
+    dry = Book(None, lang, units)
+    write_audit(dry, audit)
+    workbook = xlsxwriter.Workbook(str(tmp_path / "written.xlsx"))
+    written = Book(workbook, lang, units, room=False)
+    write_audit(written, audit)
+    workbook.close()
+    assert dry.dry and not written.dry
+    assert dry.names == written.names
+    assert dry.values.keys() == written.values.keys() and len(dry.values) > 20
+    for name, value in written.values.items():
+        assert dry.values[name] == value or (value != value and dry.values[name] != dry.values[name]), name

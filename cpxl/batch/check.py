@@ -344,16 +344,6 @@ def _column(letters: str) -> int:
     return number
 
 
-class _Sink:
-    """Takes every call and attribute of an XlsxWriter workbook and does nothing: the builder runs dry."""
-
-    def __getattr__(self, name: str) -> _Sink:
-        return self
-
-    def __call__(self, *args: Any, **kwargs: Any) -> _Sink:
-        return self
-
-
 def _dry_build(audit: Audit, lang: str) -> Any:
     """The builder's book for *audit*, no file written: its cached results (``values``) and names.
 
@@ -364,7 +354,7 @@ def _dry_build(audit: Audit, lang: str) -> Any:
     from ..workbook.sheets import write_audit
 
     units = {"mass": audit.fields.get("mass_unit") or "", "money": audit.fields.get("currency") or ""}
-    book = Book(_Sink(), lang, units, room=False)
+    book = Book(None, lang, units)  # dry: computed, not written
     write_audit(book, audit)
     return book
 

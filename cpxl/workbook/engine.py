@@ -112,13 +112,29 @@ class Placement:
         return f"{quote_sheet(self.sheet)}!${c}${self.first_row + 1}:${c}${last}"
 
 
+class _Sink:
+    """Takes every call and attribute of an XlsxWriter workbook and does nothing: a dry book writes nothing."""
+
+    def __getattr__(self, name: str) -> _Sink:
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _Sink:
+        return self
+
+
 class Book:
-    """An XlsxWriter workbook with cpxl's formats, labels in one language, and defined names."""
+    """An XlsxWriter workbook with cpxl's formats, labels in one language, and defined names.
+
+    A *dry* book (``workbook=None``) writes nothing: it computes what a workbook of the audit would cache (the
+    named results in ``values``) and where (``names``), with no formats, validations or widths, and its tables
+    hold only their records (no room to grow). ``cpxl check`` compares a returned workbook with one.
+    """
 
     def __init__(self, workbook: Any, lang: str, units: dict[str, str] | None = None, *, room: bool = True):
-        self.wb = workbook
+        self.dry = workbook is None
+        self.wb = _Sink() if workbook is None else workbook
         self.lang = lang
-        self.room = room  # False: tables hold only their records (a book computed for its results, not written)
+        self.room = room and not self.dry  # False: tables hold only their records
         self.units = units or {}  # what "mass" and "money" columns are measured in: {"mass": "t", "money": "CNY"}
         self._formats: dict[tuple[str, str], Any] = {}
         self.names: dict[str, str] = {}
@@ -325,7 +341,8 @@ class Sheet:
         header = self.row
         computed_by_key = {c.key: c for c in computed}
         ref_labels = {k: lab for k, _, lab in refs}
-        for key, role in layout:
+        dry = book.dry
+        for key, role in layout if not dry else ():
             if role == "ref":
                 text = book.text(ref_labels[key])
             elif role == "rating":
@@ -350,36 +367,43 @@ class Sheet:
             for key, role in layout:
                 col = columns[key]
                 if role == "ref":
-                    _, source, _ = next(ref for ref in refs if ref[0] == key)
-                    target = f"{quote_sheet(source.sheet)}!{source.address(key, i)}"
                     value = _display(record.get(key) if record else None, spec.column(key), book)
-                    ws.write_formula(
-                        r, col, f'=IF({target}="","",{target})', book.fmt("computed", "text"), _cached(value)
-                    )
+                    if not dry:
+                        _, source, _ = next(ref for ref in refs if ref[0] == key)
+                        target = f"{quote_sheet(source.sheet)}!{source.address(key, i)}"
+                        ws.write_formula(
+                            r, col, f'=IF({target}="","",{target})', book.fmt("computed", "text"), _cached(value)
+                        )
                     row_values[key] = value
                 elif role == "input":
                     column = spec.column(key)
                     value = record.get(key) if record else None
-                    _write_input(ws, r, col, value, column, book.fmt("input", _input_kind(column)), book)
+                    if not dry:
+                        _write_input(ws, r, col, value, column, book.fmt("input", _input_kind(column)), book)
                     row_values[key] = value
                 elif role == "rating":
                     j = rating_keys.index(key)
                     value = (record.get("ratings") or [None] * len(factors))[j] if record else None
-                    if value is None:
+                    if dry:
+                        pass
+                    elif value is None:
                         ws.write_blank(r, col, None, book.fmt("input", "general"))
                     else:
                         ws.write_number(r, col, value, book.fmt("input", "general"))
                     row_values[key] = value
                 else:
                     item = computed_by_key[key]
-                    if refs_here is None:
-                        refs_here = {k: f"{col_letter(c)}{r + 1}" for k, c in columns.items()}
-                        if factors:
-                            refs_here["ratings"] = f"{refs_here[rating_keys[0]]}:{refs_here[rating_keys[-1]]}"
-                    formula = "=" + item.formula.format_map(refs_here)
                     value = item.value(record, row_values) if record is not None else None
-                    ws.write_formula(r, col, formula, book.fmt("computed", item.kind), _cached(value))
+                    if not dry:
+                        if refs_here is None:
+                            refs_here = {k: f"{col_letter(c)}{r + 1}" for k, c in columns.items()}
+                            if factors:
+                                refs_here["ratings"] = f"{refs_here[rating_keys[0]]}:{refs_here[rating_keys[-1]]}"
+                        formula = "=" + item.formula.format_map(refs_here)
+                        ws.write_formula(r, col, formula, book.fmt("computed", item.kind), _cached(value))
                     row_values[key] = value
+            if dry:
+                continue
             texts = [
                 (columns[key], row_values[key])
                 for key, role in layout
@@ -390,14 +414,16 @@ class Sheet:
         last = first_row + rows - 1
         for key, role in layout:
             col = columns[key]
+            if role in ("input", "computed"):
+                book.define(f"{table}_{key}", placement.range(key))
+            if dry:
+                continue
             if role == "input":
                 _validate(ws, first_row, col, last, col, spec.column(key), book)
                 _flag_misread(ws, first_row, col, last, spec.column(key), book)
             if role == "rating":
                 _validate(ws, first_row, col, last, col, Column("r", "number", minimum=0), book)
                 _flag_misread(ws, first_row, col, last, Column("r", "number"), book)
-            if role in ("input", "computed"):
-                book.define(f"{table}_{key}", placement.range(key))
             width = (
                 spec.column(key).width
                 if role in ("input", "ref")
@@ -427,7 +453,8 @@ class Sheet:
                 f"{quote_sheet(self.name)}!${col_letter(first)}${first_row + 1}:"
                 f"${col_letter(first + len(factors) - 1)}${last + 1}",
             )
-        self._table_title(title_row, title, placement)
+        if not dry:
+            self._table_title(title_row, title, placement)
         self.right = max(self.right, placement.last_col + 1)
         self.row = last + 1
         return placement

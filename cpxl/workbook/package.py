@@ -239,9 +239,10 @@ def _addressed_cells(xml: bytes, name: str, source: str) -> tuple[int, set[tuple
         )
     if not found:
         return 0, set()
-    rows = [int(r) for r in {r for _, r, _ in found}]
-    columns = [_column(c) for c in {c for c, _, _ in found}]
-    height, width = max(rows) - min(rows) + 1, max(columns) - min(columns) + 1
+    rows = {r: int(r) for r in {r for _, r, _ in found}}  # the few distinct addresses, converted once
+    columns = {c: _column(c) for c in {c for c, _, _ in found}}
+    height = max(rows.values()) - min(rows.values()) + 1
+    width = max(columns.values()) - min(columns.values()) + 1
     if height * width > MAX_SHEET_AREA:
         raise AuditError(
             [
@@ -250,7 +251,7 @@ def _addressed_cells(xml: bytes, name: str, source: str) -> tuple[int, set[tuple
             ],
             source,
         )
-    return len(found), {(int(r), _column(c)) for c, r, formula in found if formula}
+    return len(found), {(rows[r], columns[c]) for c, r, formula in found if formula}
 
 
 def _scan(xml: bytes, sheet: SheetData, source: str) -> None:
