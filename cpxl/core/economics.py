@@ -109,7 +109,8 @@ def _yearly(cash_flows: Any, years: Any, func: str) -> list[float] | np.ndarray:
     if values is not None:
         while values and values[-1] != values[-1]:  # trailing blanks
             values.pop()
-        if values and sum(values) == sum(values):  # no blank between two years (no NaN; there is no inf)
+        summed = sum(values)
+        if values and summed == summed:  # no blank between two years (no NaN; there is no inf)
             n = _years(years, func)
             if n is None:
                 return values
@@ -301,10 +302,12 @@ def _single_root(coefficients: list[float], k: int, v_max: float) -> float | Non
         g(u) = \ln B(e^u) - \ln A(e^u), \qquad
         g'(u) = \frac{\sum_{j \ge k} j c_j v^j}{B} - \frac{\sum_{j < k} j |c_j| v^j}{A} \in [1, n]
 
-    rises steadily (a difference of the mean degrees of the two groups) and is zero at the root alone, so
-    that Newton's method on g converges from v = 1 (a rate of 0) in a few steps whatever the rate; a step
-    that leaves the bracket of the root known so far is replaced by the bracket's geometric midpoint. None
-    when the root lies above *v_max*, when a sum leaves the float range, or after 100 steps: the caller then
+    rises steadily (a difference of the mean degrees of the two groups, weighted by their terms) and is
+    zero at the root alone, so that Newton's method on g converges from v = 1 (a rate of 0) in a few
+    steps whatever the rate (its first step is the duration estimate); a step that leaves the bracket of
+    the root known so far is replaced by the bracket's geometric midpoint. The sums are evaluated by
+    Horner's rule in plain floats, which for a few dozen terms is faster than any numpy call. None when
+    the root lies above *v_max*, when a sum leaves the float range, or after 100 steps: the caller then
     brackets the root by Brent's method.
     """
     high = coefficients[: k - 1 : -1]  # B / v^k, highest degree first: all >= 0
@@ -312,12 +315,7 @@ def _single_root(coefficients: list[float], k: int, v_max: float) -> float | Non
     a, da = low[-1], 0.0  # A = -c_0 alone in the usual case of an investment followed by returns
     # The error left by a step h is at most (g''/2g') h^2 <= n^2 h^2 / 8: below 1e-16 after this one.
     tolerance = 1e-8 / len(coefficients)
-    first = _first_step(coefficients, k)
-    if first is None:
-        return None
-    v, lo, hi = first
-    if v == 1.0 and lo == hi:
-        return v  # p(1) = 0: a rate of 0
+    v, lo, hi = 1.0, 0.0, math.inf
     for _ in range(100):
         b = db = 0.0
         for c in high:
@@ -358,42 +356,6 @@ def _single_root(coefficients: list[float], k: int, v_max: float) -> float | Non
             return new
         v = new
     return None
-
-
-def _first_step(coefficients: list[float], k: int) -> tuple[float, float, float] | None:
-    """From v = 1, where g and its first two derivatives are moments of the degrees: a second-order step.
-
-    g(0) = ln(B/A), g'(0) and g''(0) the differences of the means and of the variances of the degrees
-    of the two groups weighted by their coefficients; the step solves g + g' h + g'' h^2 / 2 = 0, which
-    leaves an error of the third order (Newton's first step, of the second). Returns the new v and the
-    bracket (lo, hi) known from v = 1; None when a sum leaves the float range.
-    """
-    b0 = b1 = b2 = 0.0
-    for j in range(k, len(coefficients)):
-        c = coefficients[j]
-        b0 += c
-        b1 += j * c
-        b2 += j * j * c
-    a0, a1, a2 = -coefficients[0], 0.0, 0.0
-    for j in range(1, k):
-        c = -coefficients[j]
-        a0 += c
-        a1 += j * c
-        a2 += j * j * c
-    ratio = b0 / a0
-    if not (0 < ratio < math.inf and b2 < math.inf and a2 < math.inf):
-        return None
-    g = math.log(ratio)
-    if g == 0:
-        return 1.0, 1.0, 1.0
-    mean = b1 / b0 - a1 / a0
-    spread = (b2 / b0 - (b1 / b0) ** 2) - (a2 / a0 - (a1 / a0) ** 2)
-    disc = mean * mean - 2 * g * spread
-    if not mean > 0:
-        return None
-    step = -2 * g / (mean + math.sqrt(disc)) if disc >= 0 else -g / mean
-    step = max(-50.0, min(50.0, step))
-    return math.exp(step), (1.0 if g < 0 else 0.0), (1.0 if g > 0 else math.inf)
 
 
 def _positive_roots(coefficients: list[float], p: Callable[[float], float], v_max: float) -> list[float]:

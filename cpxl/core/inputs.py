@@ -101,7 +101,10 @@ def small_floats(x: Any) -> list[float] | None:
             out = [math.nan if v is None else float(v) for v in items] if kinds != _FLOAT else list(items)
         except OverflowError:  # an int beyond the float range
             return None
-        return None if math.inf in out or -math.inf in out else out
+        finite = sum(out)  # NaN or infinite if any value is (or, rarely, if the sum overflows)
+        if finite - finite == 0 or (math.inf not in out and -math.inf not in out):
+            return out
+        return None
     out = []
     for v in items:
         kind = type(v)
