@@ -30,6 +30,7 @@ QUICK = {
     "bench_read.py": ["--repeats", "3"],
     "bench_batch.py": ["--count", "20", "--bare-sample", "5"],
     "bench_collect.py": ["--count", "20"],
+    "bench_calls.py": ["--quick"],
 }
 
 
