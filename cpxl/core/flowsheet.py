@@ -88,6 +88,42 @@ def _size(x: Any) -> int:
     return int(np.asarray(x, dtype=object).size)
 
 
+_PLAIN_LABEL_TYPES = frozenset({str, int, float, type(None)})
+
+
+def _plain_labels(x: Any, size: int) -> list[str | None] | None:
+    """The common case of :func:`~cpxl.core.inputs.as_labels`, read without its per-item checks; or None.
+
+    For a list, tuple or 1-D object or text array of *size* items, each a ``str``, an ``int`` (not a
+    ``bool``), a ``float`` or None, the labels are those ``as_labels`` gives: blank (None, empty or
+    whitespace text, NaN) is None, an integral number its integer text, any other text stripped. Anything
+    else is None, and ``as_labels`` reads it, refusals included.
+    """
+    if type(x) is list or type(x) is tuple:
+        items = x
+    elif isinstance(x, np.ndarray) and x.ndim == 1 and x.dtype.kind in "OU":
+        items = x.tolist()
+    else:
+        return None
+    if len(items) != size or not set(map(type, items)) <= _PLAIN_LABEL_TYPES:
+        return None
+    out: list[str | None] = []
+    for item in items:
+        kind = type(item)
+        if kind is str:
+            text = item.strip()
+            out.append(text if text else None)
+        elif item is None:
+            out.append(None)
+        elif kind is int:
+            out.append(str(item))
+        elif item != item:  # NaN
+            out.append(None)
+        else:
+            out.append(str(int(item)) if item.is_integer() else str(item).strip())
+    return out
+
+
 class BalanceResult(_Result):
     """The closure of every unit and of the whole system (see :meth:`Flowsheet.closure`).
 
@@ -208,8 +244,12 @@ class Flowsheet:
         check(n > 0, func, "source", "has no streams")
         # compared before either is read, so that a mistaken full-column range fails at once
         check(_size(target) == n, func, "target", f"must have one entry per row ({n})", _size(target))
-        src = as_labels(source, func, "source", n)
-        tgt = as_labels(target, func, "target", n)
+        src = _plain_labels(source, n)
+        if src is None:
+            src = as_labels(source, func, "source", n)
+        tgt = _plain_labels(target, n)
+        if tgt is None:
+            tgt = as_labels(target, func, "target", n)
         if names is None:
             labels: list[str] = [f"S{i + 1}" for i in range(n)]
         else:

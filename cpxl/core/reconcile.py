@@ -415,7 +415,7 @@ def _global_test(chi2: float, dof: int, alpha: float) -> dict[str, Any]:
 SMALL_STREAMS = 256
 
 #: Balances (rows of M) up to which M is factorised and inverted as a dense matrix (LAPACK).
-DENSE_MAX_ROWS = 150
+DENSE_MAX_ROWS = 120
 
 #: Balances up to which a dense inverse replaces the sparse one when the sparse factor fills in.
 DENSE_FILL_MAX_ROWS = 2500
@@ -504,7 +504,7 @@ def _solve(fs: Flowsheet, x: np.ndarray, w: np.ndarray, func: str, classify: boo
     c: Any = None
     if bi.size:
         c, sign = _cut_sets(m, s_node, t_node, unm & ~bridge, bi, meas, dense=small)
-        value[bi] = -sign * (c @ np.where(meas, value, 0.0))
+        value[bi] = -sign * _times(c, np.where(meas, value, 0.0))
 
     # ---- uncertainties: entries of M⁻¹ for the measured streams, quadratic forms for the bridges
     qb = np.zeros(bi.size)
@@ -516,8 +516,13 @@ def _solve(fs: Flowsheet, x: np.ndarray, w: np.ndarray, func: str, classify: boo
             qb = bal.row_forms(_bridge_rows(c, ri, wr, ru, rv, n_rows))
     if bi.size:
         c2 = c * c if isinstance(c, np.ndarray) else c.multiply(c)
-        var[bi] = np.maximum(c2 @ np.where(rnd, w, 0.0) - qb, 0.0)
+        var[bi] = np.maximum(_times(c2, np.where(rnd, w, 0.0)) - qb, 0.0)
     return out
+
+
+def _times(c: Any, v: np.ndarray) -> np.ndarray:
+    """``c @ v`` for a sparse or a small dense *c*, without a BLAS call (its threads cost more than the work)."""
+    return np.einsum("ij,j->i", c, v) if isinstance(c, np.ndarray) else c @ v
 
 
 def _edge_sum(rows: np.ndarray, v: np.ndarray, n_rows: int) -> np.ndarray:
@@ -528,22 +533,23 @@ def _edge_sum(rows: np.ndarray, v: np.ndarray, n_rows: int) -> np.ndarray:
 
 def _bridge_rows(c: Any, ri: np.ndarray, wr: np.ndarray, ru: np.ndarray, rv: np.ndarray, n_rows: int) -> Any:
     """G = C W A_rᵀ: for every bridge, the balances that its cut set of redundant streams touches."""
-    k = ri.size
+    if isinstance(c, np.ndarray):
+        gt = np.zeros((n_rows + 1, c.shape[0]))  # transposed; row -1 (not kept) lands in the last row
+        cr = (c[:, ri] * wr).T
+        np.add.at(gt, ru, cr)
+        np.subtract.at(gt, rv, cr)
+        return gt[:n_rows].T
     on_u, on_v = ru >= 0, rv >= 0
     rows = np.concatenate([np.flatnonzero(on_u), np.flatnonzero(on_v)])
     cols = np.concatenate([ru[on_u], rv[on_v]])
     signs = np.concatenate([wr[on_u], -wr[on_v]])
-    if isinstance(c, np.ndarray):
-        e = np.zeros((k, n_rows))
-        e[rows, cols] = signs  # a stream touches two different balances: no entry twice
-        return c[:, ri] @ e
-    e = sp.csr_array((signs, (rows, cols)), shape=(k, n_rows))
+    e = sp.csr_array((signs, (rows, cols)), shape=(ri.size, n_rows))
     return sp.csr_array(sp.csr_array(c[:, ri]) @ e)
 
 
 def _components(n_nodes: int, a: np.ndarray, b: np.ndarray) -> tuple[int, np.ndarray]:
     """Connected components of the undirected graph with edges (a, b), numbered by their lowest node."""
-    if a.size <= SMALL_STREAMS:  # union-find on Python ints: no sparse matrix to build
+    if a.size + n_nodes <= 2 * SMALL_STREAMS:  # union-find on Python ints: no sparse matrix to build
         parent = list(range(n_nodes))
         for u, v in zip(a.tolist(), b.tolist(), strict=True):
             while parent[u] != u:
@@ -554,14 +560,15 @@ def _components(n_nodes: int, a: np.ndarray, b: np.ndarray) -> tuple[int, np.nda
                 parent[v] = u
             elif v < u:
                 parent[u] = v
-        root = np.array(parent, dtype=np.int64)
-        while True:
-            up = root[root]
-            if np.array_equal(up, root):
-                break
-            root = up
-        uniq, labels = np.unique(root, return_inverse=True)
-        return int(uniq.size), labels
+        label = [0] * n_nodes
+        k = 0
+        for node, up in enumerate(parent):  # every link points to a lower node: its label is known
+            if up == node:
+                label[node] = k
+                k += 1
+            else:
+                label[node] = label[up]
+        return k, np.array(label, dtype=np.int64)
     g = sp.coo_array((np.ones(a.size), (a, b)), shape=(n_nodes, n_nodes)).tocsr()
     k, labels = csgraph.connected_components(g, directed=False)
     return int(k), labels
@@ -694,13 +701,12 @@ def _cut_sets(
         cur = pred[cur]
     pe, pb = np.concatenate(pairs_e), np.concatenate(pairs_b)
     mi = np.flatnonzero(meas)
-    if dense:
+    if dense:  # c = subtree @ incidence, gathered column by column (no BLAS call for a small problem)
         subtree = np.zeros((bi.size, n_blob))
         subtree[pe, pb] = 1.0
-        a_blob = np.zeros((n_blob, s_node.size))
-        a_blob[bt[mi], mi] = 1.0
-        a_blob[bs[mi], mi] -= 1.0  # a stream inside one blob: +1 - 1 = 0
-        return subtree @ a_blob, sign
+        c = np.zeros((bi.size, s_node.size))
+        c[:, mi] = subtree[:, bt[mi]] - subtree[:, bs[mi]]
+        return c, sign
     subtree = sp.csr_array((np.ones(pe.size), (pe, pb)), shape=(bi.size, n_blob))
     a_blob = _incidence(np.arange(n_blob), bs, bt, mi, n_blob, s_node.size)
     c = sp.csr_array(subtree @ a_blob)
