@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 import cpxl
 from cpxl import CPError
-from cpxl.core import economics, inputs
+from cpxl.core import economics, inputs, scoring, yields
 from cpxl.excel import adapters
 
 rng = np.random.default_rng(20261129)
@@ -53,7 +53,7 @@ def same(a, b):
 def general_path():
     """Every argument read by the general path: the fast reader declines everything."""
     with pytest.MonkeyPatch.context() as m:
-        for module in (inputs, economics):
+        for module in (inputs, economics, scoring, yields):
             m.setattr(module, "small_floats", lambda x: None)
         yield
 
@@ -226,6 +226,38 @@ def test_npv_and_payback_give_the_same_answer_both_ways(rate, investment, flows,
             assert f[1] == pytest.approx(s[1], rel=1e-13, abs=1e-9), (f, s)
         else:
             assert f == s
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    weights=st.one_of(st.lists(st.one_of(st.none(), st.floats(-1, 10), st.integers(0, 10)), max_size=4), cell),
+    ratings=st.one_of(
+        st.lists(st.lists(st.one_of(st.none(), st.floats(0, 10)), min_size=3, max_size=3), max_size=5),
+        st.lists(st.one_of(st.none(), st.floats(0, 10)), max_size=6),
+        st.lists(st.lists(st.floats(0, 10), min_size=2, max_size=2), min_size=1, max_size=4).map(np.array),
+    ),
+)
+def test_weighted_score_gives_the_same_answer_both_ways(weights, ratings):
+    fast = outcome(lambda: cpxl.weighted_score(weights, ratings))
+    with general_path():
+        slow = outcome(lambda: cpxl.weighted_score(weights, ratings))
+    assert fast[0] == slow[0], (fast, slow)
+    if fast[0] == "value":
+        np.testing.assert_allclose(fast[1], slow[1], rtol=1e-14, atol=1e-300)
+    else:
+        assert fast == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    route=st.lists(st.one_of(st.none(), st.floats(-0.5, 1.5), st.integers(0, 90)), max_size=8),
+    feeds_into=st.one_of(st.none(), st.lists(st.one_of(st.none(), st.integers(0, 4)), max_size=8)),
+)
+def test_overall_yield_gives_the_same_answer_both_ways(route, feeds_into):
+    fast = outcome(lambda: cpxl.overall_yield(route, feeds_into))
+    with general_path():
+        slow = outcome(lambda: cpxl.overall_yield(route, feeds_into))
+    assert same(fast, slow), (fast, slow)
 
 
 def test_npv_of_a_short_series_matches_numpy_financial():

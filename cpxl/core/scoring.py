@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import operator
 import sys
 from typing import Any
 
 import numpy as np
 
-from .inputs import as_floats, check, public
+from .inputs import as_floats, check, public, small_floats
 
 __all__ = ["weighted_score"]
 
@@ -49,6 +51,9 @@ def weighted_score(weights: Any, ratings: Any) -> Any:
     .. [1] US EPA. Waste Minimization Opportunity Assessment Manual,
        EPA/625/7-88/003, 1988, worksheets 2 and 11 (weighted-sum screening).
     """
+    fast = _small_scores(weights, ratings)
+    if fast is not None:
+        return fast
     w = as_floats(weights, "weighted_score", "weights")
     check(w.size > 0, "weighted_score", "weights", "has no values")
     check(not np.isnan(w).any(), "weighted_score", "weights", "has a blank weight")
@@ -75,3 +80,35 @@ def weighted_score(weights: Any, ratings: Any) -> Any:
     if pandas is not None and isinstance(ratings, pandas.DataFrame):
         return pandas.Series(scores, index=ratings.index, name="score")
     return scores
+
+
+def _small_scores(weights: Any, ratings: Any) -> np.ndarray | None:
+    """The scores of a small table of valid ratings, read without numpy; None for anything else.
+
+    Anything this declines (a blank or negative weight, a partly blank row, a shape that does not match,
+    a long or unusual argument, a DataFrame) is left to the general path, which also gives every refusal.
+    """
+    w = small_floats(weights)
+    table = small_floats(ratings)
+    if not w or not table or min(w) < 0 or sum(w) != sum(w):  # blank, NaN or negative weights
+        return None
+    if type(ratings) is np.ndarray:
+        columns = ratings.shape[-1] if ratings.ndim >= 2 else len(table)
+    elif type(ratings) in (list, tuple) and type(ratings[0]) in (list, tuple):
+        columns = len(ratings[0])
+    else:
+        columns = len(table)
+    m = len(w)
+    if columns != m or len(table) % m:
+        return None
+    scores = []
+    for start in range(0, len(table), m):
+        row = table[start : start + m]
+        blanks = sum(v != v for v in row)
+        if blanks == m:
+            scores.append(math.nan)
+        elif blanks:
+            return None  # a partly blank row: refused by the general path
+        else:
+            scores.append(math.fsum(map(operator.mul, row, w)))
+    return np.array(scores)

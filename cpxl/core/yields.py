@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-from .inputs import as_floats, check, position, public
+from .inputs import as_floats, check, position, public, small_floats
 
 __all__ = ["overall_yield"]
 
@@ -62,6 +63,9 @@ def overall_yield(yields: Any, feeds_into: Any = None) -> float:
        Codification of Construction Reactions." J. Am. Chem. Soc. 97 (1975):
        5784–5800 (convergent synthesis and the longest linear sequence).
     """
+    fast = _linear_fast(yields, feeds_into)
+    if fast is not None:
+        return fast
     y = as_floats(yields, "overall_yield", "yields")
     links = None
     if feeds_into is not None:
@@ -87,6 +91,26 @@ def overall_yield(yields: Any, feeds_into: Any = None) -> float:
     # yields in (0, 1] multiply to a positive number: 0 is an underflow, not a result
     check(overall > 0, "overall_yield", "yields", "multiply to less than 1e-308: the route is out of range")
     return overall
+
+
+def _linear_fast(yields: Any, feeds_into: Any) -> float | None:
+    """The overall yield of a short linear route of valid yields, read without numpy; None for anything else.
+
+    Anything this declines (a convergent route, a yield outside (0, 1], a blank route, an underflow, a long
+    or unusual argument) is left to the general path, which also gives every refusal.
+    """
+    y = small_floats(yields)
+    if y is None:
+        return None
+    if feeds_into is not None:
+        links = small_floats(feeds_into)
+        if links is None or any(v == v for v in links):
+            return None
+    present = [v for v in y if v == v]
+    if not present or not (min(present) > 0 and max(present) <= 1):
+        return None
+    overall = math.prod(present)  # one after another, as numpy's prod
+    return overall if overall > 0 else None
 
 
 def _convergent(y: np.ndarray, links: np.ndarray, present: np.ndarray) -> float:
