@@ -10,6 +10,8 @@ The N files are copies of the filled example (what is timed is reading, not buil
 resident peak of a child process that collects N/4 and then N files: flat in N means the two are alike. Where
 the time goes is shown per file: the read (examine), the check, the rest.
 
+The two are timed alternately (``--repeats`` times), so that both see the same load.
+
 Run: ``python benchmarks/bench_collect.py [--count 200] [--repeats 1]``.
 """
 
@@ -24,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from timing import median_seconds
+from timing import paired_medians, record
 
 from cpxl.audit import Audit
 from cpxl.batch.check import check_examined
@@ -74,10 +76,12 @@ def main() -> None:
     files = sorted(books.glob("*.xlsx"))
     out = folder / "all.csv"
 
-    ours = median_seconds(lambda: write_collection(files, out, overwrite=True), args.repeats)
-    bare = median_seconds(lambda: calamine_every_cell(files), args.repeats)
+    ours, bare = paired_medians(
+        lambda: write_collection(files, out, overwrite=True), lambda: calamine_every_cell(files), args.repeats
+    )
     print(f"{'workbooks':<12}{'collect (s)':>12}{'calamine (s)':>14}{'ratio':>8}{'per file (ms)':>15}")
     print(f"{args.count:<12}{ours:>12.2f}{bare:>14.2f}{ours / bare:>8.1f}{1000 * ours / args.count:>15.0f}")
+    record(f"collect, {args.count} workbooks", ours, bare, baseline_name="python-calamine, every cell", max_ratio=2)
 
     quarter = max(1, args.count // 4)
     print(
