@@ -168,45 +168,55 @@ def _refuse_excel_errors(name: str, args: tuple[Any, ...]) -> None:
         kind = type(value)
         if kind is float or kind is int or value is None:  # a single number or blank: no error to look for
             continue
-        cells = _few_cells(value)
-        if cells is None:
-            _refuse_errors_in(name, argument, *_cells(value))
-            continue
-        if set(map(type, cells)) <= _PLAIN_CELLS:  # numbers, booleans and blanks only: nothing to look at
-            continue
-        candidates = []  # a few cells: one plain loop, looking only at those that can be an error
-        for i, c in enumerate(cells):
-            if type(c) in _PLAIN_CELLS:
+        if kind is np.ndarray:
+            if value.dtype.kind != "O":  # a numeric (or text) array: as _cells, nothing to look at
                 continue
-            if isinstance(c, (list, tuple, np.ndarray)):  # nested deeper: the general look
-                candidates = None
-                break
-            if isinstance(c, (str, dict)):
-                candidates.append((i, c))
-        if candidates is None:
-            _refuse_errors_in(name, argument, *_cells(value))
-        else:
-            _refuse_errors_in(name, argument, candidates, len(cells))
+            if value.size <= SMALL:
+                value, kind = value.ravel().tolist(), list
+        if (kind is list or kind is tuple) and len(value) <= SMALL:
+            kinds = set(map(type, value))
+            if kinds <= _PLAIN_CELLS:  # numbers, booleans and blanks only: nothing to look at (at C speed)
+                continue
+            cells = _few_cells(value) if list in kinds or tuple in kinds else value
+            if cells is not None:
+                _refuse_few(name, argument, cells)
+                continue
+        _refuse_errors_in(name, argument, *_cells(value))
+
+
+def _refuse_few(name: str, argument: str, cells: Any) -> None:
+    """Raise for the first error among a few cells in reading order (one plain loop over the others)."""
+    candidates = []
+    for i, c in enumerate(cells):
+        if type(c) in _PLAIN_CELLS:
+            continue
+        if isinstance(c, (list, tuple, np.ndarray)):  # nested deeper: the general look
+            _refuse_errors_in(name, argument, *_cells(cells))
+            return
+        if isinstance(c, (str, dict)):
+            candidates.append((i, c))
+    _refuse_errors_in(name, argument, candidates, len(cells))
 
 
 _PLAIN_CELLS = frozenset(_PLAIN_TYPES)
 
 
-def _few_cells(value: Any) -> list[Any] | None:
-    """The cells of a small object range or a short list (of rows), rows one after another; else None."""
-    if type(value) is np.ndarray:
-        return value.ravel().tolist() if value.dtype == object and value.size <= SMALL else None
-    if type(value) is list or type(value) is tuple:
-        if len(value) > SMALL:
-            return None
-        cells: list[Any] = []
-        for row in value:
-            if type(row) is list or type(row) is tuple:
-                cells.extend(row)
-            else:
-                cells.append(row)
-        return cells if len(cells) <= SMALL else None
-    return None
+def _few_cells(value: list[Any] | tuple[Any, ...]) -> list[Any] | None:
+    """The cells of a short list of rows, rows one after another; None when they are too many."""
+    cells: list[Any] = []
+    for row in value:
+        if type(row) is list or type(row) is tuple:
+            cells.extend(row)
+        else:
+            cells.append(row)
+    return cells if len(cells) <= SMALL else None
+
+
+def _flat(value: Any) -> Any:
+    """A small object range as the flat list of its cells in reading order (read once, here); else *value*."""
+    if type(value) is np.ndarray and value.dtype.kind == "O" and value.size <= SMALL:
+        return value.ravel().tolist()
+    return value
 
 
 def _refuse_errors_in(name: str, argument: str, candidates: list[tuple[int, Any]], size: int) -> None:
@@ -240,6 +250,11 @@ def _row(values: Any) -> list[list[Any]]:
 
 
 # ---------------------------------------------------------------------------------------------- adapters
+#: The adapters whose twins read every range in reading order only (no shape): :func:`evaluate` hands them
+#: small ranges as flat lists of cells, read once.
+_FLAT: set[Callable[..., Any]] = set()
+
+
 def _plain(twin: Callable[..., Any], singles: tuple[int, ...] = ()) -> Callable[..., Any]:
     """Call *twin* with the worksheet arguments in order; arguments at *singles* are single values."""
 
@@ -248,6 +263,7 @@ def _plain(twin: Callable[..., Any], singles: tuple[int, ...] = ()) -> Callable[
             args = tuple(_single(a) if i in singles else a for i, a in enumerate(args))
         return _cell(twin(*args))
 
+    _FLAT.add(adapter)
     return adapter
 
 
@@ -340,6 +356,11 @@ _ADAPTERS: dict[str, Callable[..., Any]] = {
     "CP_VERSION": _version,
 }
 
+#: The adapters that hand every argument to the twin as it is: the twins read ranges in reading order only.
+_FLAT = frozenset(
+    adapter for adapter in _ADAPTERS.values() if getattr(adapter, "__qualname__", "").startswith("_plain")
+)
+
 if set(_ADAPTERS) != set(CATALOG):  # pragma: no cover - a programming error, caught on import
     raise RuntimeError(f"cpxl.excel: adapters and catalog differ: {sorted(set(_ADAPTERS) ^ set(CATALOG))}")
 
@@ -384,6 +405,8 @@ def evaluate(name: str, *args: Any) -> Any:
         adapter = _ADAPTERS[name]
     except KeyError:
         raise WorksheetError(name, "is not a cpxl worksheet function") from None
+    if adapter in _FLAT:  # functions that read their ranges in reading order: small ones as flat lists
+        args = tuple(map(_flat, args))
     _refuse_excel_errors(name, args)
     try:
         return adapter(*args)
