@@ -178,6 +178,43 @@ def text_problem(text: str, where: str) -> str | None:
     return None
 
 
+#: What :func:`coerce_plain` returns for a value that needs :func:`coerce`'s full checks.
+NOT_PLAIN: Any = object()
+_NUMBER_KINDS = frozenset({"number", "fraction", "int"})
+
+
+def coerce_plain(value: Any, spec: Column | Field) -> Any:
+    """The common cases of :func:`coerce`, cheaply: a finite float where a number goes, text that a cell can hold.
+
+    Returns what :func:`coerce` would return for *value*, with no problem, or :data:`NOT_PLAIN` when the value
+    needs the full checks (anything else, or anything wrong). Readers of many cells try this first and build
+    a cell's place for the messages only when it returns :data:`NOT_PLAIN`.
+
+    Examples
+    --------
+    >>> from cpxl.audit.schema import Column
+    >>> coerce_plain(2.5, Column("amount", "number", minimum=0)), coerce_plain(" tank ", Column("name"))
+    (2.5, 'tank')
+    >>> coerce_plain(-1.0, Column("amount", "number", minimum=0)) is NOT_PLAIN
+    True
+    """
+    kind = spec.kind
+    if type(value) is float:
+        if (
+            kind in _NUMBER_KINDS
+            and math.isfinite(value)
+            and (spec.minimum is None or value >= spec.minimum)
+            and (kind != "fraction" or value <= 1)
+        ):
+            if kind != "int":
+                return value
+            if value.is_integer():
+                return int(value)
+    elif type(value) is str and kind == "text" and text_problem(value, "") is None:
+        return value.strip() or None
+    return NOT_PLAIN
+
+
 def coerce(value: Any, spec: Column | Field, where: str, problems: list[str]) -> Any:
     r"""One cell's value as the schema wants it (None for blank); appends to *problems* when it cannot.
 
@@ -217,10 +254,13 @@ def coerce(value: Any, spec: Column | Field, where: str, problems: list[str]) ->
     >>> coerce("  line 1\n\tline 2 ", Column("notes"), "continuing[1].notes", problems)
     'line 1\n\tline 2'
     """
+    plain = coerce_plain(value, spec)
+    if plain is not NOT_PLAIN:
+        return plain
     if _blank(value):
         return None
     kind = spec.kind
-    if kind in ("number", "fraction", "int"):
+    if kind in _NUMBER_KINDS:
         number: float | None = None
         if isinstance(value, numbers.Real) and not isinstance(value, bool):
             try:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..audit.model import Audit, AuditError, coerce, text_problem
+from ..audit.model import NOT_PLAIN, Audit, AuditError, coerce, coerce_plain
 from ..audit.schema import FIELDS, MAX_ROWS, TABLES, Column
 from .engine import col_letter
 from .labels import LABELS, LANGUAGES, choice_code, label
@@ -153,7 +152,6 @@ def read(path: str | Path) -> Audit:
 _AREA = re.compile(
     r"(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!:\s]+))!(?P<ref>\$?[A-Z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Z]{1,3}\$?[0-9]{1,7})?)"
 )
-_NUMBER_KINDS = frozenset({"number", "fraction", "int"})
 #: How many cells of one kind of problem are listed one by one before the rest are counted.
 _LISTED = 10
 #: The most rows and columns a defined name may cover: a table of MAX_ROWS with rows inserted, and a ratings block.
@@ -317,16 +315,9 @@ class _Reader:
             return None
         raw = _plain(raw)
         kind = spec.kind
-        # the common cases first, as coerce() would give them, with no address made: a finite number where one
-        # goes, text that a cell can hold where text goes
-        if type(raw) is float and kind in _NUMBER_KINDS and math.isfinite(raw):
-            if (spec.minimum is None or raw >= spec.minimum) and (kind != "fraction" or raw <= 1):
-                if kind != "int":
-                    return raw
-                if raw.is_integer():
-                    return int(raw)
-        elif type(raw) is str and kind == "text" and text_problem(raw, "") is None:
-            return raw.strip() or None
+        plain = coerce_plain(raw, spec)  # the common cases, with no address made
+        if plain is not NOT_PLAIN:
+            return plain
         where = block.where(i, j)
         place = f"{where} ({path})"
         sheet, cell = block.sheet, where.rpartition("!")[2]
@@ -334,7 +325,7 @@ class _Reader:
         def bad(message: str) -> None:
             self.problems.append(Problem(message, sheet=sheet, cell=cell, path=path))
 
-        if kind in _NUMBER_KINDS:
+        if kind in ("number", "fraction", "int"):
             if isinstance(raw, bool) or not isinstance(raw, (int, float)):
                 shown = "TRUE/FALSE" if isinstance(raw, bool) else f"the text {raw!r}"
                 bad(
