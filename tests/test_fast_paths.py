@@ -417,3 +417,47 @@ def test_worksheet_function_on_a_small_range_gives_the_twins_answer():
     assert adapters.evaluate("CP_IRR", [[500_000.0]], [[162_500.0]], [[10.0]]) == cpxl.irr(500_000, 162_500, 10)
     with pytest.raises(adapters.WorksheetError, match=r"^CP_ELF: raw_materials\[2\] is the Excel error #N/A"):
         adapters.evaluate("CP_ELF", [[1.0], ["#N/A"]], 1.0)
+
+
+def evaluated(name, *args):
+    try:
+        return ("value", adapters.evaluate(name, *args))
+    except adapters.WorksheetError as exc:
+        return ("error", str(exc))
+
+
+range_cells = st.lists(
+    st.one_of(st.none(), st.floats(-10, 1e6), st.integers(0, 100), st.sampled_from(["", "x", "#N/A"])),
+    min_size=1,
+    max_size=6,
+)
+worksheet_argument = st.one_of(
+    range_cells.map(lambda cells: [[c] for c in cells]),  # a column, as nested lists
+    range_cells.map(lambda cells: [cells]),  # a row
+    range_cells.map(lambda cells: np.array([[c] for c in cells], dtype=object)),  # as xlwings converts it
+    st.lists(range_cells, min_size=1, max_size=3),  # rows of any lengths: ragged ones are refused
+    st.floats(-10, 1e6),
+    st.none(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(["CP_ELF", "CP_PMI", "CP_IRR", "CP_PAYBACK", "CP_OVERALL_YIELD", "CP_BALANCE_CLOSURE"]),
+    first=worksheet_argument,
+    second=worksheet_argument,
+)
+def test_small_ranges_read_flat_give_what_the_ranges_give(name, first, second):
+    args = (first, second) if name != "CP_PAYBACK" else (first, second, None, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", cpxl.CPWarning)
+        fast = evaluated(name, *args)
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(adapters, "_flat", lambda value: value)
+            m.setattr(adapters, "_few_cells", lambda value: None)
+            slow = evaluated(name, *args)
+    assert fast[0] == slow[0], (fast, slow)
+    if fast[0] == "value" and isinstance(fast[1], float):
+        assert fast[1] == pytest.approx(slow[1], rel=1e-12)
+    else:
+        assert fast == slow

@@ -23,6 +23,7 @@ This module imports numpy and :mod:`cpxl.core` only, so that it runs under Pyodi
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import numbers
@@ -213,10 +214,20 @@ def _few_cells(value: list[Any] | tuple[Any, ...]) -> list[Any] | None:
 
 
 def _flat(value: Any) -> Any:
-    """A small object range as the flat list of its cells in reading order (read once, here); else *value*."""
-    if type(value) is np.ndarray and value.dtype.kind == "O" and value.size <= SMALL:
-        return value.ravel().tolist()
+    """A small object range, or list of rows of one length, as the flat list of its cells in reading order.
+
+    Anything else is returned as it is. The cells are read once, here, for the error scan and the twin.
+    """
+    kind = type(value)
+    if kind is np.ndarray:
+        return value.ravel().tolist() if value.dtype.kind == "O" and value.size <= SMALL else value
+    rows = (kind is list or kind is tuple) and value and len(value) <= SMALL and set(map(type, value)) <= _ROWS
+    if rows and len(set(map(len, value))) == 1 and len(value) * len(value[0]) <= SMALL:  # rectangular, as numpy
+        return list(itertools.chain.from_iterable(value))
     return value
+
+
+_ROWS = frozenset({list, tuple})
 
 
 def _refuse_errors_in(name: str, argument: str, candidates: list[tuple[int, Any]], size: int) -> None:
