@@ -39,16 +39,33 @@ uses, because it is exact, needs no rank decisions in floating point and scales 
 
 How it scales
 -------------
-M is a weighted graph Laplacian (units × units, sparse). It is factorised once, M = L D Lᵀ (SuperLU,
-``scipy.sparse.linalg.splu`` with a symmetric minimum-degree ordering and no pivoting). The per-stream
-uncertainties need only a few entries of M⁻¹: for measured stream k between super-units u, v,
-Q_kk − Q̂_kk = σ_k⁴ (Z_uu + Z_vv − 2 Z_uv), Z = M⁻¹, and (u, v) is an entry of M. For an observable unmeasured
-stream the variance c^T Q̂ c needs Z on the pairs of super-units next to its cut. These entries are computed
-by the **sparse (selected) inverse** of Takahashi, Fagan & Chen (1973) / Erisman & Tinney (1975):
-Z = D⁻¹L⁻¹ + (I − Lᵀ) Z evaluated only on the pattern of L (closed under the elimination tree and extended
-by the pairs requested), in the order opposite to the factorisation. The cost is that of the factorisation,
-proportional to Σ_j |L_{*j}|², i.e. O(n) for flowsheets whose fill is bounded; no dense n × n matrix is ever
-formed.
+M is a weighted graph Laplacian (super-units × super-units), built from the edge list of the redundant
+measured streams. The per-stream uncertainties need only a few entries of Z = M⁻¹: for measured stream k
+between super-units u, v, Q_kk − Q̂_kk = σ_k⁴ (Z_uu + Z_vv − 2 Z_uv), and (u, v) is an entry of M. For an
+observable unmeasured stream the variance c^T Q̂ c = c^T Q c − g^T Z g, g = A_r Q c, needs Z on the pairs of
+super-units next to its cut, which may lie **far apart** in the graph when streams join distant units.
+Three exact ways to these entries, chosen by size and fill:
+
+* **Dense** (M of at most :data:`DENSE_MAX_ROWS` balances, the worksheet's case): M = L Lᵀ by LAPACK
+  (``potrf``), L⁻¹ by ``trtri``; every entry is a dot product of two columns of L⁻¹. Also chosen up to
+  :data:`DENSE_FILL_MAX_ROWS` balances when the sparse factor fills in so much that this is cheaper.
+* **Inverse factor along the elimination tree** (the default for larger M): M = P L D Lᵀ Pᵀ by SuperLU
+  (``scipy.sparse.linalg.splu``, symmetric minimum-degree ordering, no pivoting). Column j of L⁻¹ is zero
+  off the path from j to the root of the elimination tree (Liu 1990 [6]_), so the columns of
+  D^{-1/2} L⁻¹ are stored by depth, built from the root down with L⁻¹e_j = e_j − Σ_{k∈S_j} L_kj L⁻¹e_k,
+  one level of the tree at a time; then Z_ij = Σ_a (L⁻¹)_ai (L⁻¹)_aj / d_a over the common ancestors a of i
+  and j. Any pair costs O(h), h the height of the tree, near or far: no pattern to extend, no fill from
+  the requests. Storage and work are O(n h + pairs × h), vectorised over whole levels of the tree.
+* **Takahashi's selected inverse** (Takahashi, Fagan & Chen 1973 [5]_ / Erisman & Tinney 1975) when the tree
+  is too tall to store L⁻¹ along it (n h above :data:`PATH_MAX_ENTRIES`): Z = D⁻¹L⁻¹ + (I − Lᵀ) Z on the
+  pattern of L, closed under the elimination tree and extended by the pairs requested.
+
+Measured on random flowsheets with 20 % of the streams unmeasured (``benchmarks/bench_reconcile.py``): the
+whole reconciliation with classification and every uncertainty takes about 0.1 s for 10,000 streams and
+0.4 s for 30,000 streams whose streams join units at random (the uncertainty step about 15 times faster
+than the same numbers by CHOLMOD's sparse solves), 0.5 s for 100,000 streams between nearby units, and
+grows about as n^0.7–0.8 over 1,000–100,000 streams on both. Small problems (tens of streams) use union-find
+and dense arrays throughout, without scipy.sparse, csgraph or a threaded BLAS call.
 
 Gross errors
 ------------
@@ -77,6 +94,8 @@ References
    networks. *AIChE Journal* 33 (1987) 70–82.
 .. [5] Takahashi, K., Fagan, J., Chen, M.-S. Formation of a sparse bus impedance matrix and its application
    to short circuit study. *Proc. 8th PICA Conference*, 1973, 63–69.
+.. [6] Liu, J.W.H. The role of elimination trees in sparse factorization. *SIAM Journal on Matrix Analysis
+   and Applications* 11 (1990) 134–172 (the nonzeros of L⁻¹ e_j lie on the path from j to the root).
 """
 
 from __future__ import annotations
@@ -718,11 +737,32 @@ def _cut_sets(
 class _Balances:
     """M = A_r W A_rᵀ over the kept balances, factorised once; solves and entries of M⁻¹.
 
-    Three ways to the entries of Z = M⁻¹ that the uncertainties need, all exact (see the module
-    documentation): a dense inverse (LAPACK ``potrf``/``potri``) for small M or when the sparse factor fills
-    in so much that the dense inverse is cheaper; otherwise the sparse factor M = P L D Lᵀ Pᵀ with the columns of
-    D^{-1/2} L⁻¹ along the elimination tree (:class:`_InverseFactor`), or Takahashi's recurrence when that
-    tree is too tall to store them.
+    .. math::
+        M = \\sum_k w_k (e_{u_k} - e_{v_k})(e_{u_k} - e_{v_k})^T
+
+    over the redundant uncertain streams k, from balance v_k to balance u_k (an end whose balance is not kept
+    is left out). Three ways to the entries of Z = M⁻¹ that the uncertainties need, all exact (see the module
+    documentation), in ``mode``: ``"dense"`` (M = L Lᵀ by LAPACK ``potrf``, L⁻¹ by ``trtri``) for small M or
+    when the sparse factor fills in so much that it is cheaper; ``"tree"``, the sparse factor M = P L D Lᵀ Pᵀ
+    with the columns of D^{-1/2} L⁻¹ along the elimination tree (:class:`_InverseFactor`); ``"takahashi"``
+    when that tree is too tall to store them.
+
+    Parameters
+    ----------
+    n_rows : int
+        Number of kept balances (rows of M).
+    ru, rv : numpy.ndarray of int
+        For every edge, the balance its stream enters / leaves; −1 = a balance that is not kept.
+    wk : numpy.ndarray
+        Variance of every edge's stream [flow²].
+
+    Examples
+    --------
+    One balance, 60 ± 3 and 50 ± 4 in, 100 ± 5 out: M = 9 + 16 + 25 = 50.
+
+    >>> bal = _Balances(1, np.array([0, 0, -1]), np.array([-1, -1, 0]), np.array([9.0, 16.0, 25.0]))
+    >>> bal.mode, bal.solve(np.array([10.0])), bal.edge_forms(np.array([0]), np.array([-1]))
+    ('dense', array([0.2]), array([0.02]))
     """
 
     def __init__(self, n_rows: int, ru: np.ndarray, rv: np.ndarray, wk: np.ndarray):
@@ -839,6 +879,19 @@ class _InverseFactor:
     d. It is built from the root down, ``L⁻¹ e_j = e_j − Σ_{k ∈ S_j} L_kj L⁻¹ e_k`` (S_j: the rows below j
     in column j of L, all ancestors of j), one level of the tree at a time. Then
     ``Z_ij = Σ_a (L⁻¹)_ai (L⁻¹)_aj / d_a`` over the common ancestors a of i and j.
+
+    Examples
+    --------
+    Three balances in a row, grounded at both ends (M tridiagonal): the corner entry of M⁻¹, which need not be
+    on the pattern of L, comes out as the dense inverse has it.
+
+    >>> ru, rv, w = np.array([0, 1, 2, 2]), np.array([-1, 0, 1, -1]), np.array([1.0, 2.0, 3.0, 4.0])
+    >>> factor = _LDL(_laplacian(3, ru, rv, w, dense=False))
+    >>> tree = _InverseFactor.build(factor)
+    >>> z = np.linalg.inv(_laplacian(3, ru, rv, w, dense=True))
+    >>> i, j = factor.pos[[0, 0, 2]], factor.pos[[2, 0, 1]]
+    >>> bool(np.allclose(tree.entries(i, j), [z[0, 2], z[0, 0], z[2, 1]], rtol=1e-12))
+    True
     """
 
     def __init__(self, vs: np.ndarray, anc: np.ndarray):
@@ -874,7 +927,7 @@ class _InverseFactor:
         order = np.argsort(depth, kind="stable")
         bounds = np.searchsorted(depth[order], np.arange(height + 2))
         idx = np.arange(n)
-        anc = np.full((n, height + 1), -1, dtype=np.int64)
+        anc = np.full((n, height + 1), -1, dtype=np.int32)
         anc[idx, depth] = idx
         for lev in range(1, height + 1):
             nodes = order[bounds[lev] : bounds[lev + 1]]
