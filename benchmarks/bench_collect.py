@@ -5,6 +5,7 @@ cell of every sheet (``CalamineWorkbook.from_path(p)``, ``sheet.to_python()``). 
 purpose: the guard's checks of each file, :func:`cpxl.workbook.examine` (every defined name, every problem,
 formulas replaced by values), :func:`cpxl.batch.check.check_examined` (the builder run dry for the cached
 results, the reconciliation), and the writing of the table. Target: collect / calamine <= 2.
+``collect --jobs 2`` is timed too (2 worker processes).
 
 The N files are copies of the filled example (what is timed is reading, not building). Peak memory is the
 resident peak of a child process that collects N/4 and then N files: flat in N means the two are alike. Where
@@ -82,6 +83,17 @@ def main() -> None:
     print(f"{'workbooks':<12}{'collect (s)':>12}{'calamine (s)':>14}{'ratio':>8}{'per file (ms)':>15}")
     print(f"{args.count:<12}{ours:>12.2f}{bare:>14.2f}{ours / bare:>8.1f}{1000 * ours / args.count:>15.0f}")
     record(f"collect, {args.count} workbooks", ours, bare, baseline_name="python-calamine, every cell", max_ratio=2)
+    two, bare2 = paired_medians(
+        lambda: write_collection(files, out, overwrite=True, jobs=2), lambda: calamine_every_cell(files), args.repeats
+    )
+    print(f"--jobs 2: {two:.2f} s, {ours / two:.2f}x faster than --jobs 1; {two / bare2:.1f}x calamine in one process")
+    record(
+        f"collect --jobs 2, {args.count} workbooks",
+        two,
+        bare2,
+        baseline_name="python-calamine, every cell, 1 process",
+        max_ratio=2,
+    )
 
     quarter = max(1, args.count // 4)
     print(

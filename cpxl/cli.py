@@ -441,11 +441,20 @@ TOLERANCE = click.option(
 )
 @click.option("--long", is_flag=True, help="One row per record of every list table, not one row per workbook.")
 @TOLERANCE
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 512),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Worker processes reading the files (the rows keep the files' order).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @FORCE
 @reports_data_errors
 def collect(
-    paths: tuple[Path, ...], output: Path, long: bool, tolerance: float | None, quiet: bool, force: bool
+    paths: tuple[Path, ...], output: Path, long: bool, tolerance: float | None, jobs: int, quiet: bool, force: bool
 ) -> None:
     """Collect filled audit workbooks into one table, one row per workbook.
 
@@ -453,6 +462,7 @@ def collect(
     Examples:
       cpxl collect returned/ -o audits.csv          every .xlsx in the folder
       cpxl collect a.xlsx b.xlsx -o audits.parquet
+      cpxl collect returned/ -o audits.csv --jobs 4 four processes
       cpxl collect returned/ --long -o records.xlsx (one row per stream,
                                                      option, unit... of each)
 
@@ -487,7 +497,7 @@ def collect(
     if not _may_write(output, force):
         click.echo("nothing written", err=True)
         sys.exit(EXIT_DATA_ERROR)
-    options: dict[str, Any] = {"long": long, "tolerance": tolerance, "overwrite": existed}
+    options: dict[str, Any] = {"long": long, "tolerance": tolerance, "overwrite": existed, "jobs": jobs}
     if not quiet and sys.stderr.isatty():
         with click.progressbar(files, label="collecting", file=sys.stderr, show_pos=True) as bar:
             done = write_collection(bar, output, **options)

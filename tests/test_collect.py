@@ -184,3 +184,39 @@ def test_python_m_cpxl_collect_in_a_real_process(folder, tmp_path):
     assert f"skipped {folder / 'locked.xlsx'}: " in done.stderr and "password-protected" in done.stderr
     assert "\r" not in done.stderr  # no progress bar when stderr is not a terminal
     assert pd.read_parquet(out)["grade"].tolist() == [3.0]
+
+
+@pytest.mark.parametrize("long", [False, True])
+def test_worker_processes_collect_the_same_rows_in_the_same_order(folder, wide, long):
+    """--jobs 2 against one process: the same table, the same files skipped with the same reasons."""
+    one = wide if not long else collect(folder, long=True)
+    two = collect(folder, long=long, jobs=2)
+    pd.testing.assert_frame_equal(two, one)
+    assert two.attrs["skipped"] == one.attrs["skipped"]
+
+
+def test_a_file_whose_worker_died_is_skipped_with_the_reason(folder):
+    import importlib
+    from concurrent.futures.process import BrokenProcessPool
+
+    collect_module = importlib.import_module("cpxl.batch.collect")  # the package's name collect is the function
+
+    class Died:
+        def result(self):
+            raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    path = folder / GOOD[0]
+    assert collect_module._awaited(path, Died()) == (
+        path,
+        (
+            None,
+            "the process reading it stopped (BrokenProcessPool: A process in the process pool was terminated abruptly)",
+        ),
+    )
+
+
+def test_cpxl_collect_jobs_2_through_the_cli(folder, tmp_path, wide):
+    out = tmp_path / "all.csv"
+    result = CliRunner().invoke(main, ["collect", str(folder), "-o", str(out), "--jobs", "2"])
+    assert result.exit_code == 1  # the bad files are skipped
+    assert pd.read_csv(out)["file"].tolist() == wide["file"].tolist()

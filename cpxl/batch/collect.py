@@ -225,16 +225,55 @@ def _plain(value: Any, kind: str) -> Any:
     return value
 
 
-def _rows(files: Iterable[Path], long: bool, tolerance: float | None, done: Collected) -> Iterator[dict[str, Any]]:
-    """Every row of every readable file, one file at a time; unreadable files go to ``done.skipped``."""
-    for path in files:
-        try:
-            rows, status = collected_rows(Path(path), long=long, tolerance=tolerance)
-        except CPError as exc:
-            done.skipped.append((str(path), "; ".join(getattr(exc, "problems", None) or [exc.detail])))
-            continue
-        except Exception as exc:  # one damaged file must not stop a batch of hundreds: report it, go on
-            done.skipped.append((str(path), f"cpxl could not read it ({type(exc).__name__}: {exc})"))
+def _collected_or_reason(path: Path, long: bool, tolerance: float | None) -> tuple[list[dict] | None, str]:
+    """(rows, check status) of one workbook, or (None, why it was skipped): what each worker does."""
+    try:
+        return collected_rows(Path(path), long=long, tolerance=tolerance)
+    except CPError as exc:
+        return None, "; ".join(getattr(exc, "problems", None) or [exc.detail])
+    except Exception as exc:  # one damaged file must not stop a batch of hundreds: report it, go on
+        return None, f"cpxl could not read it ({type(exc).__name__}: {exc})"
+
+
+def _outcomes(
+    files: Iterable[Path], long: bool, tolerance: float | None, jobs: int
+) -> Iterator[tuple[Path, tuple[list[dict] | None, str]]]:
+    """Each file with its :func:`_collected_or_reason`, in the order of *files*; *jobs* > 1: worker processes.
+
+    The files are handed out a few per worker ahead of the one awaited, so that a progress bar wrapping
+    *files* follows the work, and a file whose worker died is skipped with that reason.
+    """
+    if jobs <= 1:
+        for path in files:
+            yield path, _collected_or_reason(path, long, tolerance)
+        return
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        waiting: deque = deque()
+        for path in files:
+            waiting.append((path, pool.submit(_collected_or_reason, path, long, tolerance)))
+            if len(waiting) >= 4 * jobs:
+                yield _awaited(*waiting.popleft())
+        while waiting:
+            yield _awaited(*waiting.popleft())
+
+
+def _awaited(path: Path, future: Any) -> tuple[Path, tuple[list[dict] | None, str]]:
+    try:
+        return path, future.result()
+    except Exception as exc:  # the worker process died (killed, out of memory): this file is skipped, named
+        return path, (None, f"the process reading it stopped ({type(exc).__name__}: {exc})")
+
+
+def _rows(
+    files: Iterable[Path], long: bool, tolerance: float | None, done: Collected, jobs: int = 1
+) -> Iterator[dict[str, Any]]:
+    """Every row of every readable file, in the order of *files*; unreadable files go to ``done.skipped``."""
+    for path, (rows, status) in _outcomes(files, long, tolerance, jobs):
+        if rows is None:
+            done.skipped.append((str(path), status))
             continue
         done.files += 1
         done.flagged += status == "flagged"
@@ -242,7 +281,9 @@ def _rows(files: Iterable[Path], long: bool, tolerance: float | None, done: Coll
         yield from rows
 
 
-def collect(paths: str | Path | Iterable[str | Path], *, long: bool = False, tolerance: float | None = None) -> Any:
+def collect(
+    paths: str | Path | Iterable[str | Path], *, long: bool = False, tolerance: float | None = None, jobs: int = 1
+) -> Any:
     """Filled audit workbooks (files, or folders of them) as one pandas DataFrame.
 
     Parameters
@@ -254,6 +295,9 @@ def collect(paths: str | Path | Iterable[str | Path], *, long: bool = False, tol
         workbook (:data:`WIDE_COLUMNS`) [-]
     tolerance : float, optional
         The closure tolerance of the check (see :func:`cpxl.batch.check`); default each audit's own [-]
+    jobs : int, optional
+        Worker processes reading the files (the rows keep the order of the files); on Windows and macOS a
+        script calling this with ``jobs > 1`` must guard its top level with ``if __name__ == "__main__":`` [-]
 
     Returns
     -------
@@ -282,7 +326,7 @@ def collect(paths: str | Path | Iterable[str | Path], *, long: bool = False, tol
         paths = [paths]
     done = Collected()
     columns = [c for c, _ in long_columns()] if long else [c for c, _, _ in WIDE_COLUMNS]
-    frame = pd.DataFrame(list(_rows(workbook_files(paths), long, tolerance, done)), columns=columns)
+    frame = pd.DataFrame(list(_rows(workbook_files(paths), long, tolerance, done, jobs)), columns=columns)
     frame.attrs["skipped"] = [{"file": f, "reason": r} for f, r in done.skipped]
     return frame
 
@@ -294,6 +338,7 @@ def write_collection(
     long: bool = False,
     tolerance: float | None = None,
     overwrite: bool = False,
+    jobs: int = 1,
 ) -> Collected:
     """Collect *files* (see :func:`workbook_files`) into *output*, streamed, written whole or not at all.
 
@@ -309,6 +354,8 @@ def write_collection(
         The closure tolerance of the check; default each audit's own [-]
     overwrite : bool, optional
         Replace an existing *output* [-]
+    jobs : int, optional
+        Worker processes reading the files (see :func:`collect`) [-]
 
     Returns
     -------
@@ -346,7 +393,7 @@ def write_collection(
         writer = {".csv": _Csv, ".xlsx": _Xlsx, ".parquet": _Parquet}[suffix](tmp, columns, long)
         with contextlib.closing(writer):
             batch: list[dict[str, Any]] = []
-            for row in _rows(files, long, tolerance, done):
+            for row in _rows(files, long, tolerance, done, jobs):
                 batch.append(row)
                 if len(batch) >= BATCH_ROWS:
                     writer.write(batch)
