@@ -370,6 +370,11 @@ def test_irr_documented_cases_are_unchanged():
         cpxl.irr(100, [230, -132])
     with pytest.raises(CPError, match="so fast that the IRR is above 300%"):
         cpxl.irr(100, 1100)
+    # returns so small against the investment that, scaled to it, they vanish: no rate, said so
+    with pytest.raises(CPError, match=r"^irr: cash_flows give an NPV that is never zero"):
+        cpxl.irr(1e300, [1e-30])
+    # amounts near the float range: the sums of Newton's method overflow, the scaled search answers
+    assert cpxl.irr(1e308, [1.5e308]) == pytest.approx(0.5, rel=1e-12)
 
 
 # --- the worksheet layer: error cells found alike in small and large ranges ------------------------------

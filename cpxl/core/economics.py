@@ -386,6 +386,18 @@ def _positive_roots(coefficients: list[float], p: Callable[[float], float], v_ma
     return roots
 
 
+def _irr_polynomial(coefficients: list[float]) -> tuple[list[float], int, float, int, bool]:
+    """The coefficients without trailing zeros, the degree, the largest v searched, the degree of the first
+    positive coefficient, and whether the coefficients change sign once (none negative after it)."""
+    while coefficients[-1] == 0:
+        coefficients.pop()
+    degree = len(coefficients) - 1
+    k = 1
+    while k <= degree and coefficients[k] <= 0:
+        k += 1
+    return coefficients, degree, _v_limit(degree), k, k <= degree and min(coefficients[k:]) >= 0
+
+
 @public("irr")
 def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
     r"""Internal rate of return: the exact discount rate at which the NPV is zero.
@@ -439,21 +451,13 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
         "are never positive: the investment is never repaid and there is no IRR",
     )
     # p(v) = sum c_j v^j with v = 1/(1 + r) > 0; its degree is the last year with a flow.
-    coefficients = [-invest, *flows]
-    while coefficients[-1] == 0:
-        coefficients.pop()
-    degree = len(coefficients) - 1
-    v_max = _v_limit(degree)
-    k = 1
-    while coefficients[k] <= 0:  # the first positive coefficient: one sign change if none after it is negative
-        k += 1
-    single = min(coefficients[k:]) >= 0
+    coefficients, degree, v_max, k, single = _irr_polynomial([-invest, *flows])
     # Newton's method on ln(B/A) does not depend on the scale of the amounts (the sums leave the float range
     # only with amounts near it); the other searches work on the coefficients scaled to the largest.
     root = _single_root(coefficients, k, v_max) if single else None
     if root is None:
         largest = max(map(abs, coefficients))
-        coefficients = [c / largest for c in coefficients]
+        coefficients, degree, v_max, k, single = _irr_polynomial([c / largest for c in coefficients])
     if root is not None:  # Descartes: one sign change, exactly one positive root, found by Newton's method
         roots = [root]
     elif single:  # the same root bracketed, by Brent's method
