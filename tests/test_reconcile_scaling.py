@@ -22,7 +22,7 @@ from test_reconcile import dense_reconcile, noisy
 import cpxl.core.reconcile  # noqa: F401  (the module itself, for its thresholds and internals)
 from cpxl.core.flowsheet import Flowsheet, _plain_labels
 from cpxl.core.inputs import as_labels
-from cpxl.core.reconcile import reconcile
+from cpxl.core.reconcile import balance_test, reconcile
 
 R = sys.modules["cpxl.core.reconcile"]
 
@@ -203,6 +203,16 @@ def test_gross_error_elimination_is_the_same_on_both_paths(monkeypatch):
     b = reconcile(src, tgt, x, sigma, eliminate_gross_errors=True)
     assert a.eliminated == b.eliminated and a.eliminated
     assert_same(a, b)
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_balance_test_is_the_same_on_every_path(monkeypatch, path):
+    src, tgt, _, x, sigma = nonlocal_case(21, 50, p_exact=0.05)
+    force(monkeypatch, path)
+    t = balance_test(src, tgt, x, sigma, alpha=0.1)
+    ref = dense_reconcile(src, tgt, x, sigma)
+    assert t.dof == ref["dof"] and t.chi2 == pytest.approx(ref["chi2"], rel=1e-9)
+    assert t.critical_value == pytest.approx(stats.chi2.isf(0.1, t.dof), rel=1e-12)
 
 
 # ---------------------------------------------------------------------------------------------- the pieces
