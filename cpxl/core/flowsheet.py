@@ -42,7 +42,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .errors import CPError
-from .inputs import as_flags, as_floats, as_labels, check
+from .inputs import MAX_CELLS, as_flags, as_floats, as_labels, check
 
 __all__ = ["BalanceResult", "Flowsheet"]
 
@@ -105,7 +105,7 @@ def _plain_labels(x: Any, size: int) -> list[str | None] | None:
         items = x.tolist()
     else:
         return None
-    if len(items) != size or not set(map(type, items)) <= _PLAIN_LABEL_TYPES:
+    if len(items) != size or size > MAX_CELLS or not set(map(type, items)) <= _PLAIN_LABEL_TYPES:
         return None
     out: list[str | None] = []
     for item in items:
