@@ -216,15 +216,26 @@ def _few_cells(value: list[Any] | tuple[Any, ...]) -> list[Any] | None:
 def _flat(value: Any) -> Any:
     """A small object range, or list of rows of one length, as the flat list of its cells in reading order.
 
-    Anything else is returned as it is. The cells are read once, here, for the error scan and the twin.
+    A single cell is its value. Anything else is returned as it is. The cells are read once, here, for the
+    error scan and the twin (which reads a one-cell range and its value alike).
     """
     kind = type(value)
     if kind is np.ndarray:
-        return value.ravel().tolist() if value.dtype.kind == "O" and value.size <= SMALL else value
-    rows = (kind is list or kind is tuple) and value and len(value) <= SMALL and set(map(type, value)) <= _ROWS
-    if rows and len(set(map(len, value))) == 1 and len(value) * len(value[0]) <= SMALL:  # rectangular, as numpy
-        return list(itertools.chain.from_iterable(value))
-    return value
+        if value.dtype.kind != "O" or value.size > SMALL:
+            return value
+        cells = value.ravel().tolist()
+    elif (
+        (kind is list or kind is tuple)
+        and value
+        and len(value) <= SMALL
+        and set(map(type, value)) <= _ROWS
+        and len(set(map(len, value))) == 1  # rectangular, as numpy reads it
+        and len(value) * len(value[0]) <= SMALL
+    ):
+        cells = list(itertools.chain.from_iterable(value))
+    else:
+        return value
+    return cells[0] if len(cells) == 1 else cells
 
 
 _ROWS = frozenset({list, tuple})
