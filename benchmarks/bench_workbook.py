@@ -1,12 +1,13 @@
-"""Benchmark building the example audit workbook against a bare XlsxWriter script writing the same cells.
+"""Benchmark building the example audit workbook against a bare XlsxWriter script making the same calls.
 
-The baseline is the least any builder must do: the same cells (values, formulas with their cached values,
-cell formats), the same defined names and column widths, written straight from a prepared list with
-XlsxWriter and nothing computed. cpxl's build also validates nothing twice, computes every cached value with
-cpxl.core (reconciliation included), adds validations, conditional formats and charts.
+The baseline is the least any builder of this file must do: the very XlsxWriter calls cpxl's build makes (every
+cell, formula with its cached value, format, validation, conditional format, chart, defined name, property),
+recorded once and replayed with nothing computed, with the same workbook options. What cpxl adds on top is
+its own work: computing every cached value with cpxl.core (reconciliation included), the formulas' text, the
+layout. Both are timed alternately (``--repeats`` times) so that both see the same load.
 
 Run: ``python benchmarks/bench_workbook.py [--repeats 15]``. Prints the median seconds of each and their ratio
-(target: cpxl / bare <= 1.5).
+(target: cpxl / bare <= 1.15).
 """
 
 from __future__ import annotations
@@ -14,86 +15,126 @@ from __future__ import annotations
 import argparse
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-import openpyxl
 import xlsxwriter
-from timing import median_seconds
+from timing import paired_medians, record
+from xlsxwriter.chart import Chart
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from cpxl.audit import Audit
 from cpxl.workbook import build
 
 
-def _format_spec(cell: Any) -> tuple:
-    font, fill, border = cell.font, cell.fill, cell.border
-    color = fill.fgColor.rgb if fill is not None and fill.fill_type == "solid" else None
-    return (
-        cell.number_format,
-        bool(font.b),
-        bool(font.i),
-        float(font.sz or 10),
-        color if isinstance(color, str) else None,
-        bool(border.left.style),
-        bool(cell.alignment.wrap_text),
-    )
+class _Ref(NamedTuple):
+    """An XlsxWriter object (worksheet, format, chart) in a recorded call, by its number."""
+
+    number: int
 
 
-def prepared_cells(path: Path) -> dict[str, Any]:
-    """What the bare script writes: per sheet, every cell (formula + cached value, or value) and its format."""
-    formulas = openpyxl.load_workbook(path)
-    values = openpyxl.load_workbook(path, data_only=True)
-    sheets = []
-    for ws in formulas.worksheets:
-        cached = values[ws.title]
-        cells = []
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.value is None and not cell.has_style:
-                    continue
-                value = cell.value
-                formula = None
-                if hasattr(value, "text"):  # array formula
-                    formula, value = value.text, cached[cell.coordinate].value
-                elif isinstance(value, str) and value.startswith("="):
-                    formula, value = value, cached[cell.coordinate].value
-                cells.append((cell.row - 1, cell.column - 1, formula, value, _format_spec(cell)))
-        widths = {key: dim.width for key, dim in ws.column_dimensions.items() if dim.width}
-        sheets.append((ws.title, cells, widths))
-    names = {name: item.attr_text for name, item in formulas.defined_names.items()}
-    return {"sheets": sheets, "names": names}
+class _Recording:
+    """Every call cpxl's build makes on XlsxWriter objects, in order, to be replayed with nothing computed."""
+
+    def __init__(self) -> None:
+        self.options: dict[str, Any] = {}
+        # (object, method, args, kwargs, result, where the arguments refer to objects)
+        self.calls: list[tuple[int, str, tuple, dict, int | None, str | None]] = []
+        self.count = 1  # object 0 is the workbook
 
 
-def bare_write(prepared: dict[str, Any], path: Path) -> None:
-    """The baseline: XlsxWriter writes the prepared cells, formats, widths and names; nothing else."""
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
-    formats: dict[tuple, Any] = {}
-    for title, cells, widths in prepared["sheets"]:
-        ws = wb.add_worksheet(title)
-        for letter, width in widths.items():
-            ws.set_column(f"{letter}:{letter}", width)
-        for row, col, formula, value, spec in cells:
-            fmt = formats.get(spec)
-            if fmt is None:
-                num, bold, italic, size, color, border, wrap = spec
-                options = {"num_format": num, "bold": bold, "italic": italic, "font_size": size, "text_wrap": wrap}
-                if color:
-                    options["bg_color"] = "#" + color[-6:]
-                if border:
-                    options["border"] = 1
-                fmt = formats[spec] = wb.add_format(options)
-            if formula is not None:
-                ws.write_formula(row, col, formula, fmt, "" if value is None else value)
-            elif value is None:
-                ws.write_blank(row, col, None, fmt)
-            elif isinstance(value, bool):
-                ws.write_boolean(row, col, value, fmt)
-            elif isinstance(value, (int, float)):
-                ws.write_number(row, col, value, fmt)
-            else:
-                ws.write_string(row, col, str(value), fmt)
-    for name, ref in prepared["names"].items():
-        wb.define_name(name, f"={ref}")
-    wb.close()
+class _Recorder:
+    """Stands for an XlsxWriter object: forwards each call to it and records the call."""
+
+    def __init__(self, recording: _Recording, real: Any, number: int):
+        self._recording, self._real, self._number = recording, real, number
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._real, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            result = attr(*_real(args), **_real(kwargs))
+            number = None
+            if isinstance(result, (Worksheet, Format, Chart)):
+                number, self._recording.count = self._recording.count, self._recording.count + 1
+                result = _Recorder(self._recording, result, number)
+            args, kwargs = _refs(args), _refs(kwargs)
+            self._recording.calls.append((self._number, name, args, kwargs, number, _where_refs(args, kwargs)))
+            return result
+
+        return call
+
+
+def _real(value: Any) -> Any:
+    if isinstance(value, _Recorder):
+        return value._real
+    if isinstance(value, dict):
+        return {k: _real(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_real(v) for v in value)
+    return value
+
+
+def _refs(value: Any) -> Any:
+    if isinstance(value, _Recorder):
+        return _Ref(value._number)
+    if isinstance(value, dict):
+        return {k: _refs(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and not isinstance(value, _Ref):
+        return type(value)(_refs(v) for v in value)
+    return value
+
+
+def recorded_build(audit: Audit, path: Path) -> _Recording:
+    """Build *audit* into *path* as cpxl does, recording every XlsxWriter call."""
+    import importlib
+
+    builder = importlib.import_module("cpxl.workbook.build")  # the module: cpxl.workbook.build is the function
+    recording = _Recording()
+    original = builder.xlsxwriter.Workbook
+
+    def workbook(filename: str, options: dict[str, Any] | None = None) -> _Recorder:
+        recording.options = dict(options or {})
+        return _Recorder(recording, original(filename, options), 0)
+
+    builder.xlsxwriter.Workbook = workbook
+    try:
+        build(audit, path)
+    finally:
+        builder.xlsxwriter.Workbook = original
+    return recording
+
+
+def replay(recording: _Recording, path: Path) -> None:
+    """The baseline: the recorded XlsxWriter calls, made again into *path*, with nothing computed."""
+    objects: dict[int, Any] = {0: xlsxwriter.Workbook(str(path), recording.options)}
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, _Ref):
+            return objects[value.number]
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(resolve(v) for v in value)
+        return value
+
+    for number, name, args, kwargs, result, refs in recording.calls:
+        if refs == "top":  # most calls: a format among plain arguments
+            args = [objects[a.number] if type(a) is _Ref else a for a in args]
+        elif refs == "deep":
+            args, kwargs = resolve(args), resolve(kwargs)
+        made = getattr(objects[number], name)(*args, **kwargs)
+        if result is not None:
+            objects[result] = made
+
+
+def _where_refs(args: tuple, kwargs: dict) -> str | None:
+    """Where a recorded call holds references to objects: nowhere, among its arguments, or deeper."""
+    if kwargs or any(isinstance(a, (dict, list)) or (isinstance(a, tuple) and type(a) is not _Ref) for a in args):
+        return "deep"
+    return "top" if any(type(a) is _Ref for a in args) else None
 
 
 def main() -> None:
@@ -102,25 +143,24 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
     audit = Audit.example()
-    reference = build(audit, folder / "reference.xlsx")
-    prepared = prepared_cells(reference)
-    n_cells = sum(len(cells) for _, cells, _ in prepared["sheets"])
+    recording = recorded_build(audit, folder / "reference.xlsx")
     counter = iter(range(10**9))
 
     def cpxl_build() -> None:
         build(audit, folder / f"cpxl{next(counter)}.xlsx")
 
     def bare() -> None:
-        bare_write(prepared, folder / f"bare{next(counter)}.xlsx")
+        replay(recording, folder / f"bare{next(counter)}.xlsx")
 
     cpxl_build(), bare()  # warm up imports and caches
-    t_cpxl = median_seconds(cpxl_build, args.repeats)
-    t_bare = median_seconds(bare, args.repeats)
-    print(f"example workbook: {len(prepared['sheets'])} sheets, {n_cells} cells, {len(prepared['names'])} names")
+    t_cpxl, t_bare = paired_medians(cpxl_build, bare, args.repeats)
+    cells = sum(name.startswith("write") for _, name, *_ in recording.calls)
+    print(f"example workbook: {len(recording.calls)} XlsxWriter calls, {cells} cells written")
     print(f"{'':24}{'median s':>10}")
     print(f"{'cpxl build':24}{t_cpxl:>10.4f}")
     print(f"{'bare XlsxWriter':24}{t_bare:>10.4f}")
-    print(f"ratio cpxl / bare: {t_cpxl / t_bare:.2f} (target <= 1.5), medians of {args.repeats} runs")
+    print(f"ratio cpxl / bare: {t_cpxl / t_bare:.2f} (target <= 1.15), medians of {args.repeats} runs")
+    record("build, the example", t_cpxl, t_bare, baseline_name="XlsxWriter replaying the same calls", max_ratio=1.15)
 
 
 if __name__ == "__main__":

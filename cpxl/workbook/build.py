@@ -63,7 +63,8 @@ def build(audit: Audit, path: str | Path, lang: str = "en", *, rows: int = 0, ov
     if path.suffix.lower() != ".xlsx":
         raise CPError("build", "path", "must end in .xlsx", str(path))
     with atomic_write(path, overwrite=overwrite) as tmp:
-        workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
+        options = {"strings_to_numbers": False, "strings_to_formulas": False, "in_memory": True}  # no temp files
+        workbook = xlsxwriter.Workbook(str(tmp), options)
         units = {"mass": audit.fields.get("mass_unit") or "", "money": audit.fields.get("currency") or ""}
         book = Book(workbook, lang, units)
         write_audit(book, audit, rows)
