@@ -1,7 +1,7 @@
 """The fast paths of small calls give what the general paths give: the same numbers and the same refusals.
 
 Short arguments of plain numbers are read without numpy (:func:`cpxl.core.inputs.small_floats`), and a
-conventional IRR is found by Newton's method instead of the bracketing search. Each test runs the same call
+conventional IRR is found by Halley's method instead of the bracketing search. Each test runs the same call
 both ways (the fast path switched off by replacing it with one that always declines) and compares, and the
 IRR is also compared with numpy-financial, an independent implementation.
 """
@@ -270,11 +270,11 @@ def test_npv_of_a_short_series_matches_numpy_financial():
         assert cpxl.npv(rate, investment, flows.tolist()) == pytest.approx(expected, rel=1e-11, abs=1e-6)
 
 
-# --- IRR: Newton's method against the bracketing search, the companion matrix and numpy-financial ---------
+# --- IRR: Halley's method against the bracketing search, the companion matrix and numpy-financial ---------
 
 
 def robust_irr(investment, flows):
-    """cpxl.irr with Newton's method switched off: Brent's method or the companion matrix alone."""
+    """cpxl.irr with Halley's method switched off: Brent's method or the companion matrix alone."""
     with pytest.MonkeyPatch.context() as m:
         m.setattr(economics, "_single_root", lambda c, k, v_max: None)
         return outcome(lambda: cpxl.irr(investment, flows))
@@ -305,7 +305,7 @@ def series(kind):
 
 
 @pytest.mark.parametrize("kind", ["conventional", "late start", "mixed", "near -1", "fast", "wide"])
-def test_irr_by_newton_equals_the_bracketing_search(kind):
+def test_irr_by_halley_equals_the_bracketing_search(kind):
     agreed = 0
     for _ in range(250):
         investment, flows = series(kind)
@@ -321,7 +321,7 @@ def test_irr_by_newton_equals_the_bracketing_search(kind):
 
 
 @pytest.mark.parametrize("kind", ["conventional", "late start", "fast"])
-def test_irr_by_newton_matches_numpy_financial(kind):
+def test_irr_by_halley_matches_numpy_financial(kind):
     checked = 0
     for _ in range(200):
         investment, flows = series(kind)
@@ -337,7 +337,7 @@ def test_irr_by_newton_matches_numpy_financial(kind):
     assert checked > 50
 
 
-def test_newton_finds_the_root_of_the_polynomial():
+def test_halley_finds_the_root_of_the_polynomial():
     for _ in range(500):
         investment, flows = series(rng.choice(["conventional", "late start", "fast", "near -1"]))
         largest = max(investment, *map(abs, flows))
@@ -373,7 +373,7 @@ def test_irr_documented_cases_are_unchanged():
     # returns so small against the investment that, scaled to it, they vanish: no rate, said so
     with pytest.raises(CPError, match=r"^irr: cash_flows give an NPV that is never zero"):
         cpxl.irr(1e300, [1e-30])
-    # amounts near the float range: the sums of Newton's method overflow, the scaled search answers
+    # amounts near the float range: the sums of Halley's method overflow, the scaled search answers
     assert cpxl.irr(1e308, [1.5e308]) == pytest.approx(0.5, rel=1e-12)
 
 

@@ -416,10 +416,10 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
 
     Solved as a polynomial in v = 1/(1 + r): with one sign change in
     (−I, F_1, …, F_n) Descartes' rule guarantees a single root, found to
-    machine precision by Newton's method on the logarithm of the ratio of the
+    machine precision by Halley's method on the logarithm of the ratio of the
     positive to the negative terms (which rises steadily with ln v), from a
-    rate of 0; should that fail, the root is bracketed and found by Brent's
-    method. Otherwise every real root is found (companion matrix) and the IRR
+    rate of 0, in three or four evaluations; should that fail, the root is
+    bracketed and found by Brent's method. Otherwise every real root is found (companion matrix) and the IRR
     is returned only when it is unique. Textbooks interpolate
     linearly between two trial rates; cpxl reports the exact root, which
     interpolation approaches from above.
@@ -461,13 +461,13 @@ def irr(investment: Any, cash_flows: Any, years: Any = None) -> float:
     )
     # p(v) = sum c_j v^j with v = 1/(1 + r) > 0; its degree is the last year with a flow.
     coefficients, degree, v_max, k, single = _irr_polynomial([-invest, *flows])
-    # Newton's method on ln(B/A) does not depend on the scale of the amounts (the sums leave the float range
+    # Halley's method on ln(B/A) does not depend on the scale of the amounts (the sums leave the float range
     # only with amounts near it); the other searches work on the coefficients scaled to the largest.
     root = _single_root(coefficients, k, v_max) if single else None
     if root is None:
         largest = max(map(abs, coefficients))
         coefficients, degree, v_max, k, single = _irr_polynomial([c / largest for c in coefficients])
-    if root is not None:  # Descartes: one sign change, exactly one positive root, found by Newton's method
+    if root is not None:  # Descartes: one sign change, exactly one positive root, found by Halley's method
         roots = [root]
     elif single:  # the same root bracketed, by Brent's method
         from scipy.optimize import brentq
