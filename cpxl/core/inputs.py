@@ -450,6 +450,11 @@ def public(name: str) -> Callable[[_F], _F]:
                 if result - result == 0:
                     return result
                 raise CPError(name, names, _OUT_OF_RANGE)
+            if type(result) is np.ndarray and result.dtype.kind == "f" and result.ndim > 0 and result.size <= SMALL:
+                values = result.tolist() if result.ndim == 1 else result.ravel().tolist()
+                if math.inf not in values and -math.inf not in values:  # NaN allowed (a blank row), never ±inf
+                    return result
+                raise CPError(name, names, _OUT_OF_RANGE)
             _check_result(result, name, names)
             return result
 
