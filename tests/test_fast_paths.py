@@ -165,6 +165,18 @@ def test_a_wrong_call_is_a_type_error_and_a_type_error_inside_is_a_cperror():
         probe(math.nan)
 
 
+def test_an_array_result_may_hold_nan_never_an_infinity():
+    @inputs.public("probe_array")
+    def probe_array(values):
+        return np.array(values, dtype=float)
+
+    assert np.array_equal(probe_array([1.0, math.nan]), [1.0, math.nan], equal_nan=True)
+    assert probe_array([[1.0, 2.0]]).shape == (1, 2)
+    for bad in ([1.0, math.inf], [[-math.inf, 0.0]], [math.inf] * (inputs.SMALL + 1)):
+        with pytest.raises(CPError, match=r"^probe_array: values give a result beyond the float range"):
+            probe_array(bad)
+
+
 def test_the_error_state_is_restored_after_every_call():
     before = np.geterr()
     cpxl.elf([1.0, 2.0], 1.0)
