@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import struct
 import zipfile
@@ -142,13 +143,22 @@ def open_workbook(
         raise AuditError([f"not an .xlsx workbook that cpxl can read ({_one_line(exc)})"], source) from None
 
 
-def checked_bytes(path: str | os.PathLike[str], *, full: bool = True, max_elements: int = MAX_XML_ELEMENTS) -> bytes:
+def checked_bytes(
+    path: str | os.PathLike[str],
+    *,
+    full: bool = True,
+    max_elements: int = MAX_XML_ELEMENTS,
+    parts: dict[str, bytes] | None = None,
+) -> bytes:
     """The bytes of a workbook file, once they pass every check of :func:`open_workbook`.
 
     For a reader that parses the package itself. *full* counts the worksheets'
     XML elements towards *max_elements* too (False: as for a read-only load,
     which streams them); a reader lighter than openpyxl may allow more
-    (:data:`MAX_PACKAGE_ELEMENTS`).
+    (:data:`MAX_PACKAGE_ELEMENTS`). Given a dictionary *parts*, the checks fill it
+    with the inflated XML of the parts a reader of cells needs (the worksheets,
+    ``xl/workbook.xml``, its relationships, ``docProps/custom.xml``), so that
+    they are not inflated twice.
 
     Examples
     --------
@@ -160,7 +170,7 @@ def checked_bytes(path: str | os.PathLike[str], *, full: bool = True, max_elemen
     """
     source = str(path)
     data = _read_bounded(Path(path), source)
-    _check(data, source, full=full, max_elements=max_elements)
+    _check(data, source, full=full, max_elements=max_elements, inflated=parts)
     return data
 
 
@@ -203,6 +213,10 @@ def _too_big(size: int) -> str:
     return f"the file is {_size(size)}, over the {_size(MAX_FILE_BYTES)} limit for a workbook cpxl reads"
 
 
+#: The parts whose inflated XML checked_bytes hands to a reader of cells that asks for it.
+_KEPT = re.compile(r"xl/worksheets/[^/]+\.xml|xl/workbook\.xml|xl/_rels/workbook\.xml\.rels|docProps/custom\.xml")
+
+
 def _size(n: int) -> str:
     if n >= 10**9:
         return f"{n / 1e9:,.1f} GB"
@@ -212,7 +226,14 @@ def _size(n: int) -> str:
 # --- what the bytes are -------------------------------------------------------------------------------
 
 
-def _check(data: bytes, source: str, *, full: bool, max_elements: int = MAX_XML_ELEMENTS) -> None:
+def _check(
+    data: bytes,
+    source: str,
+    *,
+    full: bool,
+    max_elements: int = MAX_XML_ELEMENTS,
+    inflated: dict[str, bytes] | None = None,
+) -> None:
     """Refuse anything but a bounded .xlsx package; see the module's docstring for the limits."""
 
     def refuse(reason: str) -> AuditError:
@@ -251,7 +272,10 @@ def _check(data: bytes, source: str, *, full: bool, max_elements: int = MAX_XML_
     _check_kind(data, archive, source)
     loaded = 0  # the XML elements openpyxl will build objects for
     for info in infos:
-        elements = _inflate_bounded(data, info, source)
+        kept: list[bytes] | None = [] if inflated is not None and _KEPT.fullmatch(info.filename) else None
+        elements = _inflate_bounded(data, info, source, kept)
+        if inflated is not None and kept is not None:
+            inflated[info.filename] = b"".join(kept)
         if full or not info.filename.lower().startswith("xl/worksheets/"):
             loaded += elements
     if loaded > max_elements:
@@ -296,8 +320,10 @@ def _check_kind(data: bytes, archive: zipfile.ZipFile, source: str) -> None:
         )
 
 
-def _inflate_bounded(data: bytes, info: zipfile.ZipInfo, source: str) -> int:
+def _inflate_bounded(data: bytes, info: zipfile.ZipInfo, source: str, kept: list[bytes] | None = None) -> int:
     """Inflate one part 1 MiB at a time, refusing it once it yields more than it declares; its XML elements.
+
+    The inflated chunks are appended to *kept* when it is given.
 
     Also refuses a part that declares an XML document type, and encrypted or unusual compression methods.
     Returns the number of XML elements in the part (``</`` and ``/>`` counted; 0 for a part that is not XML).
@@ -334,6 +360,8 @@ def _inflate_bounded(data: bytes, info: zipfile.ZipInfo, source: str) -> int:
             if not chunk and len(pending) == before and not inflater.eof:
                 break  # no progress: the input is used up
         produced += len(chunk)
+        if kept is not None:
+            kept.append(chunk)
         if produced > info.file_size:
             raise refuse(
                 f"the part {name} unpacks to more than the {info.file_size:,} bytes its zip header declares: "

@@ -164,9 +164,10 @@ def open_package(path: str | Path) -> Package:
     from .guard import MAX_PACKAGE_ELEMENTS, checked_bytes
 
     source = str(path)
-    data = checked_bytes(path, max_elements=MAX_PACKAGE_ELEMENTS)
+    parts: dict[str, bytes] = {}  # the XML the guard inflated, read from here rather than inflated again
+    data = checked_bytes(path, max_elements=MAX_PACKAGE_ELEMENTS, parts=parts)
     try:
-        return _read(data, source)
+        return _read(data, source, parts)
     except AuditError:
         raise
     except Exception as exc:  # a part the parsers cannot read is the file's fault: one line, no traceback
@@ -174,13 +175,17 @@ def open_package(path: str | Path) -> Package:
         raise AuditError([f"not an .xlsx workbook that cpxl can read ({reason})"], source) from None
 
 
-def _read(data: bytes, source: str) -> Package:
+def _read(data: bytes, source: str, parts: dict[str, bytes] | None = None) -> Package:
     from defusedxml import ElementTree
     from python_calamine import CalamineWorkbook
 
     archive = zipfile.ZipFile(io.BytesIO(data))
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+
+    def part(name: str) -> bytes:
+        return parts[name] if parts and name in parts else archive.read(name)
+
+    book = ElementTree.fromstring(part("xl/workbook.xml"))
+    rels = ElementTree.fromstring(part("xl/_rels/workbook.xml.rels"))
     targets = {
         rel.get("Id"): posixpath.normpath(posixpath.join("xl", rel.get("Target", "").lstrip("/").removeprefix("xl/")))
         for rel in rels.iter(f"{{{_RELS}}}Relationship")
@@ -194,12 +199,12 @@ def _read(data: bytes, source: str) -> Package:
     calamine = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheets = {}
     for item in book.iter(f"{{{_MAIN}}}sheet"):
-        part = targets.get(item.get(f"{{{_DOC_RELS}}}id"))
-        if part is None:  # a chart sheet or a dialog: no cells
+        target = targets.get(item.get(f"{{{_DOC_RELS}}}id"))
+        if target is None:  # a chart sheet or a dialog: no cells
             continue
         name = item.get("name", "")
         sheet = SheetData(name)
-        xml = archive.read(part)
+        xml = part(target)
         cells, sheet.formulas = _addressed_cells(xml, name, source)  # before calamine reads the whole span
         if cells:
             cells = calamine.get_sheet_by_name(name)
@@ -211,7 +216,7 @@ def _read(data: bytes, source: str) -> Package:
         sheets[name] = sheet
     properties = {}
     if "docProps/custom.xml" in archive.namelist():
-        for prop in ElementTree.fromstring(archive.read("docProps/custom.xml")):
+        for prop in ElementTree.fromstring(part("docProps/custom.xml")):
             if len(prop):
                 properties[prop.get("name", "")] = prop[0].text or ""
     return Package(source, names, sheets, properties)
