@@ -209,6 +209,9 @@ def as_floats(x: Any, func: str, arg: str) -> np.ndarray:
         check(x.size <= MAX_CELLS, func, arg, f"has more than {MAX_CELLS:,} values", x.size)
         arr = x.astype(float, copy=False).ravel()
     else:
+        values = small_floats(x)
+        if values is not None:  # the common case: read, and accepted, without numpy's object arrays
+            return np.array(values, dtype=float)
         obj = _objects(x, func, arg)
         arr = None
         if obj.size and set(map(type, obj)) <= _PLAIN:
