@@ -490,9 +490,12 @@ def test_sheets_in_the_less_common_forms_of_the_xml_read_back_whole(tmp_path, ex
 
 
 @pytest.mark.parametrize("prefix", [False, True])
-def test_a_cell_without_an_address_is_refused_naming_its_sheet(tmp_path, example, prefix):
+@pytest.mark.parametrize("bare", [False, True], ids=["other-attributes-kept", "bare-tag"])
+def test_a_cell_without_an_address_is_refused_naming_its_sheet(tmp_path, example, prefix, bare):
+    import re
+
     def drop_one_address(xml: bytes) -> bytes:
-        xml = xml.replace(b'<c r="B11"', b"<c", 1)
+        xml = re.sub(rb'<c r="B11"[^>]*>', b"<c>", xml, count=1) if bare else xml.replace(b'<c r="B11"', b"<c", 1)
         return _prefixed(xml) if prefix else xml
 
     changed = _sheets_rewritten(example, tmp_path / "changed.xlsx", drop_one_address)

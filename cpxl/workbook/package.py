@@ -46,9 +46,9 @@ _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
-# The fast path: a cell tag with a namespace prefix, or white space other than a space after <c, sends a sheet to
-# the general expressions above.
-_UNUSUAL_CELL_TAG = re.compile(rb"<(?:c[\t\r\n]|\w+:c[\s/>])")
+# The fast path: a cell tag with a namespace prefix, white space other than a space after <c, or no attribute at
+# all sends a sheet to the general expressions above.
+_UNUSUAL_CELL_TAG = re.compile(rb"<(?:c[\t\r\n>/]|\w+:c[\s/>])")
 _PLAIN_CELL = re.compile(rb'<c [^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*>(\s*<f[\s/>])?')
 #: The largest rectangle of cells a sheet may span (from its first to its last cell): what the values are
 #: read into at once. A cpxl sheet with the most rows a table can have spans about 60,000.
@@ -233,7 +233,7 @@ def _addressed_cells(xml: bytes, name: str, source: str) -> tuple[int, set[tuple
     """
     if _UNUSUAL_CELL_TAG.search(xml) is None:
         found = _PLAIN_CELL.findall(xml)
-        tags = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+        tags = xml.count(b"<c ")  # a bare <c> or <c/> (no address) took the general path
     else:
         found = _ADDRESSED_CELL.findall(xml)
         tags = len(_CELL_TAG.findall(xml))

@@ -195,6 +195,15 @@ class _Reader:
         *shape* is what the name must cover: ``cell``, ``row``, ``column`` or
         ``block``; *what* says in words what it holds, for the message.
         """
+        area = self.area(name, shape, what)
+        if area is None:
+            return None
+        sheet_name, r1, c1, r2, c2 = area
+        return _Block(sheet_name, r1, c1, self.book.sheets[sheet_name].block(r1, c1, r2, c2))
+
+    def area(self, name: str, shape: str, what: str) -> tuple[str, int, int, int, int] | None:
+        """(sheet, first row, first column, last row, last column) of the defined name *name*, checked as
+        :meth:`cells` checks it, or None and a problem."""
         text = self.book.names.get(name)
         if text is None:
             self.structure(
@@ -252,7 +261,7 @@ class _Reader:
                 )
                 return None
         self.areas[name] = (sheet_name, r1, c1, r2, c2)
-        return _Block(sheet_name, r1, c1, sheet.block(r1, c1, r2, c2))
+        return self.areas[name]
 
     def below(self, name: str, table: str) -> None:
         """Report every cell typed under the cells of *name* in its columns: no formula sees them."""
@@ -288,9 +297,10 @@ class _Reader:
     def computed_cells(self) -> None:
         """Report every cell that cpxl wrote as a formula and that now holds a value, or nothing."""
         for name in self.book.names:
-            if not _computed_name(name) or self.cells(name, "block", "a computed result") is None:
+            area = self.area(name, "block", "a computed result") if _computed_name(name) else None
+            if area is None:
                 continue
-            sheet_name, r1, c1, r2, c2 = self.areas[name]
+            sheet_name, r1, c1, r2, c2 = area
             formulas = self.book.sheets[sheet_name].formulas
             lost = [
                 f"{col_letter(c - 1)}{r}"
