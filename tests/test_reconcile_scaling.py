@@ -4,8 +4,8 @@ Every path must give the values, sigmas, statuses, χ², ν and z of the indepen
 ``test_reconcile.dense_reconcile`` (SVD projection, no code shared with cpxl), on non-local flowsheets with
 unmeasured, unobservable and exact streams; and the same numbers as each other. The paths are forced through
 the module's thresholds (``DENSE_MAX_ROWS``, ``DENSE_FILL_MAX_ROWS``, ``PATH_MAX_ENTRIES``,
-``SMALL_STREAMS``), so that the switch between them is exercised on both sides. No timings here: performance
-lives in ``benchmarks/bench_reconcile.py``.
+``PATH_BAND_ENTRIES``, ``SMALL_STREAMS``), so that the switch between them is exercised on both sides. No
+timings here: performance lives in ``benchmarks/bench_reconcile.py``.
 """
 
 from __future__ import annotations
@@ -256,12 +256,33 @@ def test_inverse_factor_gives_any_entry_of_the_inverse(n, extra):
             )
 
 
-def test_inverse_factor_refuses_a_tree_too_tall_to_store(monkeypatch):
+def test_inverse_factor_refuses_a_tree_too_tall_and_builds_a_tall_one_in_bands(monkeypatch):
     rng = np.random.default_rng(1)
-    ru, rv, wk = grounded_laplacian(rng, 100, 50)
-    factor = R._LDL(R._laplacian(100, ru, rv, wk, dense=False))
-    monkeypatch.setattr(R, "PATH_MAX_ENTRIES", 99)
+    ru, rv, wk = grounded_laplacian(rng, 300, 400)
+    mm = R._laplacian(300, ru, rv, wk, dense=False)
+    zref = np.linalg.inv(mm.toarray())
+    factor = R._LDL(mm)
+    one = R._InverseFactor.build(factor)
+    assert one is not None and len(one.bands) == 1 and one.height > 10
+    i, j = rng.integers(0, 300, 2000), rng.integers(0, 300, 2000)
+    for band_entries in (300, 300 * 3, 300 * 7):  # one depth at a time, three, seven
+        monkeypatch.setattr(R, "PATH_BAND_ENTRIES", band_entries)
+        tree = R._InverseFactor.build(factor)
+        assert tree is not None and len(tree.bands) == -(-(one.height + 1) // (band_entries // 300))
+        got = tree.entries(factor.pos[i], factor.pos[j])
+        np.testing.assert_allclose(got, zref[i, j], rtol=1e-9, atol=1e-12 * np.abs(zref).max())
+        np.testing.assert_allclose(tree.diag[factor.pos], np.diag(zref), rtol=1e-10)
+    monkeypatch.setattr(R, "PATH_MAX_ENTRIES", 300 * one.height)  # one depth short
     assert R._InverseFactor.build(factor) is None
+
+
+def test_reconcile_on_a_tree_built_in_bands(monkeypatch):
+    src, tgt, true, x, sigma = nonlocal_case(17, 200)
+    force(monkeypatch, "tree")
+    one = reconcile(src, tgt, x, sigma)
+    monkeypatch.setattr(R, "PATH_BAND_ENTRIES", 1)
+    assert_same(reconcile(src, tgt, x, sigma), one)
+    assert_matches_reference(one, dense_reconcile(src, tgt, x, sigma), true)
 
 
 @pytest.mark.parametrize("n_nodes,n_edges", [(1, 0), (10, 3), (50, 40), (200, 150), (300, 600)])

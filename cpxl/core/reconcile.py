@@ -55,10 +55,12 @@ Three exact ways to these entries, chosen by size and fill:
   D^{-1/2} L⁻¹ are stored by depth, built from the root down with L⁻¹e_j = e_j − Σ_{k∈S_j} L_kj L⁻¹e_k,
   one level of the tree at a time; then Z_ij = Σ_a (L⁻¹)_ai (L⁻¹)_aj / d_a over the common ancestors a of i
   and j. Any pair costs O(h), h the height of the tree, near or far: no pattern to extend, no fill from
-  the requests. Storage and work are O(n h + pairs × h), vectorised over whole levels of the tree.
-* **Takahashi's selected inverse** (Takahashi, Fagan & Chen 1973 [5]_ / Erisman & Tinney 1975) when the tree
-  is too tall to store L⁻¹ along it (n h above :data:`PATH_MAX_ENTRIES`): Z = D⁻¹L⁻¹ + (I − Lᵀ) Z on the
-  pattern of L, closed under the elimination tree and extended by the pairs requested.
+  the requests. Work O(n h + pairs × h), vectorised over whole levels of the tree.
+  Each depth is a separate recurrence, so a tall tree is built and used in bands of depths
+  (:data:`PATH_BAND_ENTRIES` entries in memory at a time).
+* **Takahashi's selected inverse** (Takahashi, Fagan & Chen 1973 [5]_ / Erisman & Tinney 1975) when n h is
+  above :data:`PATH_MAX_ENTRIES`, or when L has an entry off the paths of its tree: Z = D⁻¹L⁻¹ + (I − Lᵀ) Z
+  on the pattern of L, closed under the elimination tree and extended by the pairs requested.
 
 Measured on random flowsheets with 20 % of the streams unmeasured (``benchmarks/bench_reconcile.py``): the
 whole reconciliation with classification and every uncertainty takes about 0.1 s for 10,000 streams and
@@ -439,9 +441,12 @@ DENSE_MAX_ROWS = 120
 #: Balances up to which a dense inverse replaces the sparse one when the sparse factor fills in.
 DENSE_FILL_MAX_ROWS = 2500
 
-#: Entries of the inverse factor stored along the elimination tree (rows × (height + 1)) beyond which the
-#: selected inverse is computed by Takahashi's recurrence instead.
-PATH_MAX_ENTRIES = 8_000_000
+#: Entries of the inverse factor along the elimination tree (rows × (height + 1)) beyond which the selected
+#: inverse is computed by Takahashi's recurrence instead.
+PATH_MAX_ENTRIES = 400_000_000
+
+#: Entries of the inverse factor held in memory at once: a taller tree is built and used in bands of depths.
+PATH_BAND_ENTRIES = 4_000_000
 
 
 def _solve(fs: Flowsheet, x: np.ndarray, w: np.ndarray, func: str, classify: bool) -> dict[str, Any]:
@@ -828,11 +833,12 @@ class _Balances:
             )
             return _quadratic_forms(self.factor, g)
         pos = self.factor.pos
+        both = (ru >= 0) & (rv >= 0)
+        zuv = self.tree.entries(pos[ru[both]], pos[rv[both]])  # the diagonal comes with the first pass
         dz = np.zeros(self.n + 1)
         dz[: self.n] = self.tree.diag[pos]
         out = dz[ru] + dz[rv]
-        both = (ru >= 0) & (rv >= 0)
-        out[both] -= 2.0 * self.tree.entries(pos[ru[both]], pos[rv[both]])
+        out[both] -= 2.0 * zuv
         return out
 
     def row_forms(self, g: Any) -> np.ndarray:
@@ -849,11 +855,11 @@ class _Balances:
         row, a, b, prod = _row_pairs(g)
         pa, pb = self.factor.pos[a], self.factor.pos[b]
         lo, hi = np.minimum(pa, pb), np.maximum(pa, pb)
-        zval = self.tree.diag[lo]
         off = np.flatnonzero(lo != hi)
-        if off.size:
-            key, inv = np.unique(lo[off] * np.int64(self.n) + hi[off], return_inverse=True)
-            zval[off] = self.tree.entries(key // self.n, key % self.n)[inv]
+        key, inv = np.unique(lo[off] * np.int64(self.n) + hi[off], return_inverse=True)
+        zoff = self.tree.entries(key // self.n, key % self.n)
+        zval = self.tree.diag[lo]
+        zval[off] = zoff[inv]
         return np.bincount(row, prod * zval, minlength=g.shape[0])
 
 
@@ -880,6 +886,9 @@ class _InverseFactor:
     in column j of L, all ancestors of j), one level of the tree at a time. Then
     ``Z_ij = Σ_a (L⁻¹)_ai (L⁻¹)_aj / d_a`` over the common ancestors a of i and j.
 
+    Each depth d is a separate recurrence, so the table is built and used in bands of depths, at most
+    :data:`PATH_BAND_ENTRIES` entries at a time (one band, kept, for all but very tall trees).
+
     Examples
     --------
     Three balances in a row, grounded at both ends (M tridiagonal): the corner entry of M⁻¹, which need not be
@@ -894,15 +903,25 @@ class _InverseFactor:
     True
     """
 
-    def __init__(self, vs: np.ndarray, anc: np.ndarray):
-        self.vs = vs
-        self.anc = anc
-        self.height = vs.shape[1] - 1
-        self.diag = np.einsum("ij,ij->i", vs, vs)
+    def __init__(self, parent: np.ndarray, depth: np.ndarray, lower: tuple[np.ndarray, ...], d: np.ndarray):
+        self.parent, self.depth = parent, depth
+        self.n = depth.size
+        self.height = int(depth.max()) if self.n else 0
+        self.order = np.argsort(depth, kind="stable")
+        self.bounds = np.searchsorted(depth[self.order], np.arange(self.height + 2))
+        r, c, v = lower
+        eo = np.argsort(depth[c], kind="stable")  # entries by the depth of their column, columns contiguous
+        self.r, self.c, self.v = r[eo], c[eo], v[eo]
+        self.ebounds = np.searchsorted(depth[self.c], np.arange(self.height + 2))
+        self.isd = np.append(1.0 / np.sqrt(d), 0.0)
+        width = max(1, min(self.height + 1, PATH_BAND_ENTRIES // max(self.n, 1)))
+        self.bands = [(d0, min(d0 + width, self.height + 1)) for d0 in range(0, self.height + 1, width)]
+        self._kept: tuple[np.ndarray, np.ndarray] | None = None
+        self._diag: np.ndarray | None = None
 
     @classmethod
     def build(cls, factor: _LDL) -> _InverseFactor | None:
-        """From the factor; None when the tree is too tall to store (see :data:`PATH_MAX_ENTRIES`)."""
+        """From the factor; None when the tree is too tall (:data:`PATH_MAX_ENTRIES`) or L is off its paths."""
         lc = sp.csc_array(factor.lu.L)
         lc.sum_duplicates()
         lc.sort_indices()
@@ -921,48 +940,81 @@ class _InverseFactor:
             if p >= 0:
                 dep[j] = dep[p] + 1
         depth = np.array(dep, dtype=np.int64)
-        height = int(depth.max()) if n else 0
-        if n * (height + 1) > PATH_MAX_ENTRIES:
+        if n * (int(depth.max(initial=0)) + 1) > PATH_MAX_ENTRIES:
             return None
-        order = np.argsort(depth, kind="stable")
-        bounds = np.searchsorted(depth[order], np.arange(height + 2))
-        idx = np.arange(n)
-        anc = np.full((n, height + 1), -1, dtype=np.int32)
-        anc[idx, depth] = idx
-        for lev in range(1, height + 1):
+        tree = cls(parent, depth, (r, c, v), factor.d)
+        return tree if tree._on_paths() else None
+
+    def _band(self, d0: int, d1: int, values: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        """``anc`` and ``vs`` over the depths d0 ≤ d < d1 (``vs`` only when *values*)."""
+        n, depth, order, bounds = self.n, self.depth, self.order, self.bounds
+        inside = order[bounds[d0] : bounds[d1]]
+        anc = np.full((n, d1 - d0), -1, dtype=np.int32)
+        anc[inside, depth[inside] - d0] = inside
+        for lev in range(d0 + 1, self.height + 1):
             nodes = order[bounds[lev] : bounds[lev + 1]]
-            anc[nodes, :lev] = anc[parent[nodes], :lev]
-        if r.size and not np.array_equal(anc[c, depth[r]], r):
-            return None  # an entry off the path to the root: the pattern is not that of a Cholesky factor
-        vinv = np.zeros((n, height + 1))
-        vinv[idx, depth] = 1.0
-        eo = np.argsort(depth[c], kind="stable")  # entries by the depth of their column, columns contiguous
-        r, c, v = r[eo], c[eo], v[eo]
-        ebounds = np.searchsorted(depth[c], np.arange(height + 2))
-        for lev in range(1, height + 1):
-            a0, a1 = int(ebounds[lev]), int(ebounds[lev + 1])
+            k = min(lev, d1) - d0
+            anc[nodes, :k] = anc[self.parent[nodes], :k]
+        if not values:
+            return anc, None
+        vs = np.zeros((n, d1 - d0))
+        vs[inside, depth[inside] - d0] = 1.0
+        r, c, v = self.r, self.c, self.v
+        for lev in range(d0 + 1, self.height + 1):
+            a0, a1 = int(self.ebounds[lev]), int(self.ebounds[lev + 1])
             if a0 == a1:
                 continue
+            k = min(lev, d1) - d0
             cc = c[a0:a1]
             starts = np.flatnonzero(np.concatenate([[True], cc[1:] != cc[:-1]]))
-            contrib = v[a0:a1, None] * vinv[r[a0:a1], :lev]
-            vinv[cc[starts], :lev] -= np.add.reduceat(contrib, starts, axis=0)
-        isd = np.append(1.0 / np.sqrt(factor.d), 0.0)
-        vinv *= isd[anc]  # anc = -1 (beyond the depth of the column) reads 0
-        return cls(vinv, anc)
+            contrib = v[a0:a1, None] * vs[r[a0:a1], :k]
+            vs[cc[starts], :k] -= np.add.reduceat(contrib, starts, axis=0)
+        vs *= self.isd[anc]  # anc = -1 (beyond the depth of the column) reads 0
+        return anc, vs
+
+    def _on_paths(self) -> bool:
+        """Whether every entry of L lies on the path from its column to the root (as in a Cholesky factor)."""
+        r, c, depth = self.r, self.c, self.depth
+        one = len(self.bands) == 1
+        for d0, d1 in self.bands:
+            anc, vs = self._band(d0, d1, values=one)
+            if one:
+                assert vs is not None
+                self._kept = (anc, vs)
+            sel = (depth[r] >= d0) & (depth[r] < d1)
+            if not np.array_equal(anc[c[sel], depth[r[sel]] - d0], r[sel]):
+                return False
+        return True
 
     def entries(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Z_ij for positions i, j in the factor."""
-        out = np.empty(i.size)
-        step = max(1, 2_000_000 // (self.height + 1))
-        for s in range(0, i.size, step):
-            a, b = i[s : s + step], j[s : s + step]
-            same = self.anc[a] == self.anc[b]
-            out[s : s + step] = np.einsum("ij,ij->i", self.vs[a] * same, self.vs[b])
+        out = np.zeros(i.size)
+        diag = np.zeros(self.n) if self._diag is None else None
+        low = np.minimum(self.depth[i], self.depth[j])
+        for d0, d1 in self.bands:
+            anc, vs = self._kept if self._kept is not None else self._band(d0, d1)
+            assert vs is not None
+            if diag is not None:
+                diag += np.einsum("ij,ij->i", vs, vs)
+            sel = np.flatnonzero(low >= d0)  # a column is zero below its own depth
+            step = max(1, 2_000_000 // (d1 - d0))
+            for s in range(0, sel.size, step):
+                k = sel[s : s + step]
+                a, b = i[k], j[k]
+                out[k] += np.einsum("ij,ij->i", vs[a] * (anc[a] == anc[b]), vs[b])
+        if diag is not None:
+            self._diag = diag
         return out
 
+    @property
+    def diag(self) -> np.ndarray:
+        """Z_jj for every position j."""
+        if self._diag is None:
+            self.entries(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        assert self._diag is not None
+        return self._diag
 
-# ====================================================================== sparse LDLᵀ and selected inverse
+
 class _LDL:
     """M = P L D Lᵀ Pᵀ for a sparse symmetric positive definite M (SuperLU, symmetric ordering, no pivoting)."""
 
