@@ -266,13 +266,15 @@ def npvr(rate: Any, investment: Any, cash_flows: Any, years: Any = None) -> floa
 _V_MAX = 1e12  # v = 1/(1 + r): the IRR is sought above -1 + 1e-12, where a rate still has digits to show
 
 
+#: The largest v searched for each degree up to MAX_YEARS: _V_MAX, or less where v**degree would overflow.
+_V_LIMITS = tuple(min(_V_MAX, 10.0 ** (300.0 / max(degree, 1))) for degree in range(MAX_YEARS + 1))
+
+
 def _v_limit(degree: int) -> float:
     """The largest v searched: _V_MAX, or less where v**degree would overflow."""
-    return _V_LIMITS[degree] if degree < len(_V_LIMITS) else min(_V_MAX, 10.0 ** (300.0 / max(degree, 1)))
-
-
-_V_LIMITS: tuple[float, ...] = ()
-_V_LIMITS = tuple(_v_limit(degree) for degree in range(MAX_YEARS + 1))
+    if degree < len(_V_LIMITS):
+        return _V_LIMITS[degree]
+    return min(_V_MAX, 10.0 ** (300.0 / max(degree, 1)))
 
 
 _RTOL = 4 * np.finfo(float).eps
