@@ -254,6 +254,8 @@ def coerce(value: Any, spec: Column | Field, where: str, problems: list[str]) ->
     >>> coerce("  line 1\n\tline 2 ", Column("notes"), "continuing[1].notes", problems)
     'line 1\n\tline 2'
     """
+    if value is None:
+        return None
     plain = coerce_plain(value, spec)
     if plain is not NOT_PLAIN:
         return plain

@@ -152,6 +152,7 @@ def read(path: str | Path) -> Audit:
 _AREA = re.compile(
     r"(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!:\s]+))!(?P<ref>\$?[A-Z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Z]{1,3}\$?[0-9]{1,7})?)"
 )
+_TABLE_PREFIXES = tuple(f"{key}_" for key in TABLES)  # the names of tables' columns begin so
 #: How many cells of one kind of problem are listed one by one before the rest are counted.
 _LISTED = 10
 #: The most rows and columns a defined name may cover: a table of MAX_ROWS with rows inserted, and a ratings block.
@@ -400,7 +401,7 @@ class _Reader:
                 self.problems += [Problem(p, kind="inconsistent", path=p.split(" ", 1)[0]) for p in exc.problems]
         results = {}
         for name in self.book.names:
-            if _computed_name(name) and not name.startswith(tuple(f"{key}_" for key in TABLES)):
+            if _computed_name(name) and not name.startswith(_TABLE_PREFIXES):
                 block = self.cells(name, "cell", "a result")
                 if block is not None:
                     value = _plain(block.values[0][0])
