@@ -378,11 +378,6 @@ _ADAPTERS: dict[str, Callable[..., Any]] = {
     "CP_VERSION": _version,
 }
 
-#: The adapters that hand every argument to the twin as it is: the twins read ranges in reading order only.
-_FLAT = frozenset(
-    adapter for adapter in _ADAPTERS.values() if getattr(adapter, "__qualname__", "").startswith("_plain")
-)
-
 if set(_ADAPTERS) != set(CATALOG):  # pragma: no cover - a programming error, caught on import
     raise RuntimeError(f"cpxl.excel: adapters and catalog differ: {sorted(set(_ADAPTERS) ^ set(CATALOG))}")
 
