@@ -61,11 +61,17 @@ def _udf(function: Callable[..., Any]) -> Callable[..., Any]:
     return xw.func(category=CATEGORY)(function)
 
 
+_adapter: Callable[..., Any] | None = None  # cpxl.excel.adapters.classic_call, once a function has been called
+
+
 def classic_call(name: str, *args: Any) -> Any:
     """Hand the cells to :func:`cpxl.excel.adapters.classic_call`, imported by the first call of a function."""
-    from .adapters import classic_call
+    global _adapter
+    if _adapter is None:  # the first call: import the engine once (an import statement per call costs µs)
+        from .adapters import classic_call as adapter
 
-    return classic_call(name, *args)
+        _adapter = adapter
+    return _adapter(name, *args)
 
 
 @_udf
