@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .chemistry import atom_economy, mw
+    from .components import ComponentsResult, reconcile_components
     from .economics import cash_flow, irr, npv, npvr, payback
     from .errors import CPError, CPWarning
     from .flowsheet import BalanceResult, Flowsheet
@@ -33,6 +34,7 @@ _EXPORTS = {
     "BalanceResult": "flowsheet",
     "BalanceTestResult": "reconcile",
     "CPError": "errors",
+    "ComponentsResult": "components",
     "CPWarning": "errors",
     "Flowsheet": "flowsheet",
     "ReconcileResult": "reconcile",
@@ -51,6 +53,7 @@ _EXPORTS = {
     "payback": "economics",
     "pmi": "metrics",
     "reconcile": "reconcile",
+    "reconcile_components": "components",
     "reduction": "metrics",
     "reuse_rate": "metrics",
     "rme": "metrics",
@@ -59,7 +62,19 @@ _EXPORTS = {
 
 #: The modules of this package, reachable as attributes (``cpxl.core.grading``) as when all were imported.
 _SUBMODULES = frozenset(
-    {"chemistry", "economics", "errors", "flowsheet", "grading", "inputs", "metrics", "reconcile", "scoring", "yields"}
+    {
+        "chemistry",
+        "components",
+        "economics",
+        "errors",
+        "flowsheet",
+        "grading",
+        "inputs",
+        "metrics",
+        "reconcile",
+        "scoring",
+        "yields",
+    }
 )
 
 __all__ = [
@@ -67,6 +82,7 @@ __all__ = [
     "BalanceTestResult",
     "CPError",
     "CPWarning",
+    "ComponentsResult",
     "Flowsheet",
     "ReconcileResult",
     "atom_economy",
@@ -84,6 +100,7 @@ __all__ = [
     "payback",
     "pmi",
     "reconcile",
+    "reconcile_components",
     "reduction",
     "reuse_rate",
     "rme",
