@@ -120,6 +120,21 @@ CALLS = [
         lambda: [[v] for v in cpxl.reconcile(["", "", "A"], ["A", "A", ""], [60, 50, 100], [3, 4, 5]).value],
     ),
     (
+        "CP_RECONCILE_COMPONENTS",
+        [
+            [[None], [None], ["M"]],
+            [["M"], ["M"], [None]],
+            [[100], [50], [150]],
+            [[1], [1], [1]],
+            [[0.1], [0.4], [0.22]],
+            [[0.02], [0.02], [0.02]],
+            [["fraction"]],
+        ],
+        lambda: cpxl.reconcile_components(
+            ["", "", "M"], ["M", "M", ""], [100, 50, 150], [1, 1, 1], [[0.1], [0.4], [0.22]], [[0.02]] * 3
+        ).fraction.tolist(),
+    ),
+    (
         "CP_WEIGHTED_SCORE",
         [[[10, 8, 5]], [[8, 6, 7], [5, 9, 4]]],
         lambda: [[v] for v in cpxl.weighted_score([10, 8, 5], [[8, 6, 7], [5, 9, 4]])],

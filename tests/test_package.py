@@ -38,6 +38,7 @@ CONTRACT = {
 SPILLING = {
     "reconcile": ["source", "target", "measured", "sigma"],
     "balance_test": ["source", "target", "measured", "sigma"],
+    "reconcile_components": ["source", "target", "flow", "flow_sigma", "fraction", "fraction_sigma"],
 }
 
 

@@ -44,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 #: The values the ``output`` argument of ``CP_RECONCILE`` accepts (the first is the default).
 RECONCILE_OUTPUTS = ("value", "sigma", "z", "status")
+#: ... and those of ``CP_RECONCILE_COMPONENTS``: per stream, then per stream and component.
+COMPONENT_OUTPUTS = (*RECONCILE_OUTPUTS, "fraction", "component_flow")
 
 #: The error values of Excel cells, as xlwings delivers them for an argument declared with ``err_to_str=True``
 #: (classic: ``xlwings._xlwindows.cell_errors``; Lite: the ``basicValue`` of an Office.js error).
@@ -323,6 +325,42 @@ def _reconcile(source: Any, target: Any, measured: Any, sigma: Any = None, outpu
     return _column(_spread(keep, values))
 
 
+def _reconcile_components(
+    source: Any,
+    target: Any,
+    flow: Any,
+    flow_sigma: Any,
+    fraction: Any,
+    fraction_sigma: Any,
+    output: Any = None,
+) -> list[list[Any]]:
+    """CP_RECONCILE_COMPONENTS: a row blank in every argument (its fractions too) is a spare row of the ranges."""
+    field = _selector(output, "reconcile_components", COMPONENT_OUTPUTS)
+    columns = [np.asarray(c, dtype=object).ravel() for c in (source, target, flow, flow_sigma)]
+    blocks = [np.asarray(b, dtype=object) for b in (fraction, fraction_sigma)]
+    n = columns[0].size
+    if any(c.size != n for c in columns) or any(b.ndim != 2 or b.shape[0] != n for b in blocks):
+        keep = np.ones(n, dtype=bool)  # the twin names the argument whose size differs
+        args: list[Any] = [source, target, flow, flow_sigma, fraction, fraction_sigma]
+    else:
+        keep = np.array(
+            [not all(is_blank(v) for v in (*(c[i] for c in columns), *blocks[0][i], *blocks[1][i])) for i in range(n)],
+            dtype=bool,
+        )
+        args = [c[keep] for c in columns] + [b[keep] for b in blocks]
+    result = core.reconcile_components(*args)
+    if field in ("fraction", "component_flow"):
+        block = np.asarray(result[field], dtype=float)
+        rows: list[list[Any]] = [[""] * block.shape[1] for _ in range(keep.size)]
+        for i, values in zip(np.flatnonzero(keep), block.tolist(), strict=True):
+            rows[i] = [_cell(v) for v in values]
+        return rows
+    values = result[field]
+    if field == "status":  # the labels of STATUSES, whichever form the result holds them in
+        values = [s if isinstance(s, str) else STATUSES[int(s)] for s in values]
+    return _column(_spread(keep, values))
+
+
 def _balance_test(source: Any, target: Any, measured: Any, sigma: Any = None, alpha: Any = None) -> list[list[Any]]:
     level = scalar(alpha, "balance_test", "alpha", default=0.05)
     _, columns = _stream_rows(source, target, measured, sigma)
@@ -375,6 +413,7 @@ _ADAPTERS: dict[str, Callable[..., Any]] = {
     "CP_PAYBACK": _plain(core.payback),
     "CP_WEIGHTED_SCORE": _weighted_score,
     "CP_GRADE": _grade,
+    "CP_RECONCILE_COMPONENTS": _reconcile_components,
     "CP_VERSION": _version,
 }
 

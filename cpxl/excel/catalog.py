@@ -13,7 +13,9 @@ Each entry of :data:`CATALOG` is keyed by the worksheet name and holds
     one line saying what the function returns;
 ``spill``
     ``None`` for a single value, ``"column"`` or ``"row"`` for a function that spills, ``"scores"`` for
-    :func:`~cpxl.core.grading.grade`, which spills a row only when asked for the scores;
+    :func:`~cpxl.core.grading.grade`, which spills a row only when asked for the scores, ``"block"`` for
+    :func:`~cpxl.core.components.reconcile_components`, which spills a column per stream or a block of
+    streams × components;
 ``args``
     the arguments in worksheet order, each a dict with ``en``/``zh`` help (meaning and unit), ``optional``
     (the worksheet user may leave it out) and ``range`` (True: a cell range read as a 2-D array of cell
@@ -352,6 +354,38 @@ CATALOG: dict[str, dict[str, Any]] = {
             "output": _arg(
                 '"grade" (default) for the level, "scores" to spill Y_I, Y_II, Y_III (0-100)',
                 '"grade"（默认）返回等级，"scores" 溢出 Y_I、Y_II、Y_III（0–100）',
+                optional=True,
+                single=True,
+            ),
+        },
+    },
+    "CP_RECONCILE_COMPONENTS": {
+        "twin": "reconcile_components",
+        "en": "Flows and component mass fractions reconciled together (every unit balances in total and per "
+        "component); spills per stream, or streams x components.",
+        "zh": "流量与组分质量分数联合校正（各单元总量与各组分均平衡）；按物流或物流×组分溢出。",
+        "spill": "block",
+        "args": {
+            "source": _RECONCILE_ARGS["source"],
+            "target": _RECONCILE_ARGS["target"],
+            "flow": _RECONCILE_ARGS["measured"],
+            "flow_sigma": _arg(
+                "Standard uncertainty of each measured flow; 0 = exact; blank = 5 % of the flow [kg/period]",
+                "各实测流量的标准不确定度；0 表示精确；空白取流量的 5 % [kg/周期]",
+            ),
+            "fraction": _arg(
+                "Mass fraction of each component in each stream: a row per stream, a column per component; "
+                "blank = not measured; 1 mg/L in water is 1e-6 [kg/kg]",
+                "各物流中各组分的质量分数：每股物流一行，每个组分一列；空白表示未测；水中 1 mg/L 即 1e-6 [kg/kg]",
+            ),
+            "fraction_sigma": _arg(
+                "Standard uncertainty of each measured fraction, same shape; 0 = exact; blank = 5 % of it [kg/kg]",
+                "各实测质量分数的标准不确定度，形状相同；0 表示精确；空白取分数的 5 % [kg/kg]",
+            ),
+            "output": _arg(
+                '"value" (default), "sigma", "z", "status" per stream; "fraction", "component_flow" per stream '
+                "and component",
+                '"value"（默认）、"sigma"、"z"、"status" 按物流；"fraction"、"component_flow" 按物流和组分',
                 optional=True,
                 single=True,
             ),

@@ -174,6 +174,11 @@ def CP_GRADE(  # noqa: N802
 
 
 @_udf
+def CP_RECONCILE_COMPONENTS(source, target, flow, flow_sigma, fraction, fraction_sigma, output=None):  # noqa: N802
+    return classic_call("CP_RECONCILE_COMPONENTS", source, target, flow, flow_sigma, fraction, fraction_sigma, output)
+
+
+@_udf
 def CP_VERSION():  # noqa: N802
     return classic_call("CP_VERSION")
 
