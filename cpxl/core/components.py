@@ -142,6 +142,10 @@ TOLERANCE = 1e-11
 #: Weight of an unmeasured quantity in the classification (unit-length columns, measured quantities weighted 1).
 EPSILON_CLASSIFY = 1e-10
 
+#: Regularisation of a balance's multiplier in the classification (unit-length balances); large enough not to
+#: vanish beside the entries of order 1/ε that eliminating an unmeasured quantity creates.
+DELTA_CLASSIFY = 1e-6
+
 #: Step (in σ units) below which the second-order term of the balances joins the linearisation (Newton).
 NEWTON_FROM = 1e-2
 
@@ -950,8 +954,8 @@ def _kkt(h: np.ndarray, jac: sp.csr_array, delta: float = DELTA, second: sp.coo_
 #: The regularisations (ε on the unmeasured, δ on the balances, in units of each measurement's σ) at which the
 #: covariance is computed, t × (ε₀, δ₀) for t = 1, 2, 4, and the weights that extrapolate it to t = 0.
 RICHARDSON = ((1.0, 8.0 / 3.0), (2.0, -2.0), (4.0, 1.0 / 3.0))
-EPSILON_COV = 1e-6
-DELTA_COV = 1e-7
+EPSILON_COV = 1e-5
+DELTA_COV = 1e-6
 
 
 def _covariance(
@@ -991,7 +995,7 @@ def _classify_sparse(jac: sp.csr_array, meas_all: np.ndarray, n_var: int) -> tup
     norms = np.sqrt(np.bincount(jac.indices, jac.data**2, minlength=n_var))
     js = sp.csr_array(jac @ sp.diags_array(1.0 / np.where(norms > 0, norms, 1.0)))
     rows = np.flatnonzero(np.diff(js.indptr) > 0)
-    z1 = _diag(_Factor(_kkt(w1, js[rows])), n_var)
+    z1 = _diag(_Factor(_kkt(w1, js[rows], DELTA_CLASSIFY)), n_var)
     return ~meas_all & (EPSILON_CLASSIFY * z1 > UNOBSERVABLE), meas_all & (1.0 - z1 > REDUNDANT)
 
 
