@@ -975,7 +975,7 @@ def _covariance(
     out = np.zeros(ii.size)
     for t, coefficient in RICHARDSON:
         h = np.where(is_meas, 1.0, t * EPSILON_COV)
-        out += coefficient * _Factor(_kkt(h, js, t * DELTA_COV)).entries(ii, jj)
+        out += coefficient * _inverse_entries(h, is_meas, js, t * DELTA_COV, ii, jj)
     return out * d[ii] * d[jj]
 
 
@@ -995,7 +995,8 @@ def _classify_sparse(jac: sp.csr_array, meas_all: np.ndarray, n_var: int) -> tup
     norms = np.sqrt(np.bincount(jac.indices, jac.data**2, minlength=n_var))
     js = sp.csr_array(jac @ sp.diags_array(1.0 / np.where(norms > 0, norms, 1.0)))
     rows = np.flatnonzero(np.diff(js.indptr) > 0)
-    z1 = _diag(_Factor(_kkt(w1, js[rows], DELTA_CLASSIFY)), n_var)
+    every = np.arange(n_var)
+    z1 = _inverse_entries(w1, meas_all, sp.csr_array(js[rows]), DELTA_CLASSIFY, every, every)
     return ~meas_all & (EPSILON_CLASSIFY * z1 > UNOBSERVABLE), meas_all & (1.0 - z1 > REDUNDANT)
 
 
@@ -1054,10 +1055,83 @@ def _dense_linear(
     return unobs, redundant, cov[ii, jj], dof
 
 
-def _diag(factor: _Factor, n_var: int) -> np.ndarray:
-    """The first *n_var* diagonal entries of K⁻¹."""
-    idx = np.arange(n_var)
-    return factor.entries(idx, idx)
+def _inverse_entries(
+    w: np.ndarray, big: np.ndarray, jac: sp.csr_array, delta: float, ii: np.ndarray, jj: np.ndarray
+) -> np.ndarray:
+    """Entries (ii, jj) of the top-left block of K⁻¹, K = [[diag(w), Jᵀ], [J, −δ I]], through a smaller matrix.
+
+    The variables marked *big* (the measured ones: their weight is a number, not a vanishing ε) are eliminated
+    first, exactly, as their block is diagonal: with A = diag(w) over them,
+
+    .. math::
+        S = \\begin{pmatrix} \\operatorname{diag}(w_Y) & J_Y^T \\\\ J_Y & -\\delta I - J_A A^{-1} J_A^T
+        \\end{pmatrix}, \\qquad
+        (K^{-1})_{AA} = A^{-1} + A^{-1} J_A^T Z_{\\lambda\\lambda} J_A A^{-1}, \\quad
+        (K^{-1})_{AY} = -A^{-1} J_A^T Z_{\\lambda Y}, \\quad (K^{-1})_{YY} = Z_{YY}
+
+    with Z = S⁻¹ (quasi-definite, so factorised without pivoting), whose entries come from Takahashi's selected
+    inverse; S has the unmeasured variables and the balances only.
+    """
+    nv = w.size
+    ai, yi = np.flatnonzero(big), np.flatnonzero(~big)
+    ny, nrow = yi.size, jac.shape[0]
+    where = np.full(nv, -1, dtype=np.int64)
+    where[yi] = np.arange(ny)
+    jcsc = sp.csc_array(jac)
+    ja = sp.csc_array(jcsc[:, ai])
+    jy = sp.csc_array(jcsc[:, yi])
+    inv_a = 1.0 / w[ai]
+    lower = sp.coo_array(-(sp.diags_array(np.full(nrow, delta)) + ja @ sp.diags_array(inv_a) @ ja.T))
+    jyc = sp.coo_array(jy)
+    rows = np.concatenate([np.arange(ny), ny + jyc.row, jyc.col, ny + lower.row])
+    cols = np.concatenate([np.arange(ny), jyc.col, ny + jyc.row, ny + lower.col])
+    vals = np.concatenate([w[yi], jyc.data, jyc.data, lower.data])
+    factor = _Factor(sp.csc_array(sp.coo_array((vals, (rows, cols)), shape=(ny + nrow, ny + nrow))))
+    # every request as a sum of c · Z[p, q] over pairs of positions in S
+    col_of = np.full(nv, -1, dtype=np.int64)
+    col_of[ai] = np.arange(ai.size)
+    ja.sum_duplicates()
+    ptr, idx, dat = ja.indptr, ja.indices, ja.data
+
+    def terms(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each request variable: (request number, position in S, coefficient) of its expansion."""
+        req = np.arange(v.size)
+        is_a = big[v]
+        # an unmeasured variable is itself: position ny-less index, coefficient 1
+        out_r, out_p, out_c = [req[~is_a]], [where[v[~is_a]]], [np.ones(int((~is_a).sum()))]
+        ca = col_of[v[is_a]]
+        counts = ptr[ca + 1] - ptr[ca]
+        starts = np.repeat(ptr[ca], counts)
+        offs = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        k = starts + offs
+        out_r.append(np.repeat(req[is_a], counts))
+        out_p.append(ny + idx[k])
+        out_c.append(-dat[k] * np.repeat(inv_a[ca], counts))
+        return np.concatenate(out_r), np.concatenate(out_p), np.concatenate(out_c)
+
+    # an unmeasured variable y is e_y in S; a measured a is −A⁻¹ J_aᵀ on the balances (its K⁻¹ rows), and
+    # (K⁻¹)_ab = δ_ab/w_a + Σ (−A⁻¹J_a)_p (−A⁻¹J_b)_q Z_pq covers all four blocks
+    ri, pi, ci = terms(ii)
+    rj, pj, cj = terms(jj)
+    # pair the terms of request t on both sides
+    order_i, order_j = np.argsort(ri, kind="stable"), np.argsort(rj, kind="stable")
+    ri, pi, ci = ri[order_i], pi[order_i], ci[order_i]
+    rj, pj, cj = rj[order_j], pj[order_j], cj[order_j]
+    ni = np.bincount(ri, minlength=ii.size)
+    nj = np.bincount(rj, minlength=jj.size)
+    si, sj = np.cumsum(ni) - ni, np.cumsum(nj) - nj
+    per = ni * nj
+    t = np.repeat(np.arange(ii.size), per)
+    local = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+    a_k = si[t] + local // np.maximum(nj[t], 1)
+    b_k = sj[t] + local % np.maximum(nj[t], 1)
+    p, q = pi[a_k], pj[b_k]
+    key, inverse = np.unique(np.minimum(p, q) * np.int64(ny + nrow) + np.maximum(p, q), return_inverse=True)
+    z = factor.entries(key // (ny + nrow), key % (ny + nrow))
+    out = np.bincount(t, ci[a_k] * cj[b_k] * z[inverse], minlength=ii.size)
+    same = (ii == jj) & big[ii]
+    out[same] += 1.0 / w[ii[same]]
+    return out
 
 
 # ====================================================================== the result
