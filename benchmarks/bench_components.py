@@ -33,9 +33,9 @@ from cpxl import reconcile_components
 
 
 def flowsheet(n_target: int, n_comp: int, rng: np.random.Generator):
-    """Source, target (None = boundary), true flows and fractions of a balanced flowsheet of about *n_target* streams."""
+    """Source, target (None = boundary), true flows and fractions of a balanced flowsheet of ~*n_target* streams."""
     n_units = max(2, n_target // 5)
-    n_paths = max(1, int(n_target * 0.33))
+    n_paths = max(1, int(n_target * 0.37))
     streams: dict[tuple[int, int], int] = {}
     flows: list[float] = []
     carried: list[np.ndarray] = []
@@ -140,13 +140,13 @@ def slsqp(source, target, xm, sx, cm, sc):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 streams only, SLSQP at 100, 3 repeats")
+    parser.add_argument("--quick", action="store_true", help="1,000 streams only, SLSQP at 30, 3 repeats")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
-    parser.add_argument("--slsqp", type=int, nargs="*", default=[100, 300])
+    parser.add_argument("--slsqp", type=int, nargs="*", default=[30, 100])
     args = parser.parse_args()
     if args.quick:
-        args.sizes, args.slsqp, args.repeats = [1000], [100], min(args.repeats, 3)
+        args.sizes, args.slsqp, args.repeats = [1000], [30], min(args.repeats, 3)
     n_comp = 3
     print(f"{'streams':>8}{'quantities':>12}{'cpxl (s)':>10}{'iterations':>11}{'dof':>6}")
     for size in args.sizes:
@@ -171,10 +171,9 @@ def main() -> None:
         xm, sx, cm, sc = measurements(x, c, rng)
         chi2 = reconcile_components(src, tgt, xm, sx, cm, sc).chi2
         fun = slsqp(src, tgt, xm, sx, cm, sc)
-        repeats = args.repeats if size <= 100 else 1
-        ours, base = paired_medians(
-            lambda: reconcile_components(src, tgt, xm, sx, cm, sc), lambda: slsqp(src, tgt, xm, sx, cm, sc), repeats
-        )
+        repeats = args.repeats if size <= 30 else 1
+        problem = (src, tgt, xm, sx, cm, sc)
+        ours, base = paired_medians(lambda p=problem: reconcile_components(*p), lambda p=problem: slsqp(*p), repeats)
         print(f"{x.size:>8}{ours:>10.3f}{base:>11.3f}{ours / base:>8.3f}{chi2:>12.4f}{fun:>12.4f}")
         record(
             f"reconcile_components, {x.size} streams x {n_comp}", ours, base, baseline_name="scipy SLSQP (values only)"

@@ -31,6 +31,7 @@ QUICK = {
     "bench_batch.py": ["--count", "20", "--bare-sample", "5"],
     "bench_collect.py": ["--count", "20"],
     "bench_calls.py": ["--quick"],
+    "bench_components.py": ["--quick"],
 }
 
 
