@@ -518,6 +518,12 @@ def test_a_run_that_does_not_converge_is_an_error():
         ((["", "A"], ["A", ""], [100, 90]), {"relations": ["S1"]}, r"relations\[1\] must be"),
         ((["", "A"], ["A", ""], [100, 90]), {"alpha": 2}, "alpha must be between 0 and 1"),
         ((["", "A"], ["A", "A"], [100, 90]), {}, "must differ from its source"),
+        ((["", "A"], ["A", ""], [1e120, 90]), {}, r"flow\[1\] must be 0 or between 1e-100 and 1e\+100"),
+        ((["", "A"], ["A", ""], [100, 90], [1, 1e-200]), {}, r"flow_sigma\[2\] must be 0 or between"),
+        ((["", "A"], ["A", ""], [100, 90], [1, 1], np.zeros((2, 1, 2))), {}, "fraction must be a table"),
+        ((["", "A"], ["A", ""], [100, 90], [1, 1], [[0.1, 0.2], [0.1]]), {}, r"fraction\[1\] must be a number"),
+        ((["", "A"], ["A", ""], [100, 90]), {"components": ["Cu"]}, "fraction must have one column per component"),
+        ((["", "A"], ["A", ""], [100, 90]), {"max_iterations": 0}, "max_iterations must be >= 1"),
     ],
 )
 def test_errors_name_argument_and_position(args, kwargs, message):
