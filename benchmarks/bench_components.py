@@ -12,9 +12,10 @@ analytic gradients and Jacobians, started from the measured values (unmeasured: 
 mean measured fraction of the component, as cpxl starts). SLSQP gives the values and χ² only: no
 classification, no uncertainties.
 
-Targets: 1,000 streams × 3 components in under 2 s; the time of 10,000 × 3 reported (no target). Baselines of a
-first run (2 shared cores): about 1.1 s and 5 iterations at 1,000 streams; SLSQP about 10 times slower than
-cpxl at 100 streams and far slower at 300.
+Targets: 1,000 streams × 3 components in under 2 s; the time of 10,000 × 3 reported (no target). Results of one
+run of ``python benchmarks/run.py components`` (2 shared cores): 1.06 s and 6 iterations at 951 streams, 13.2 s
+and 7 iterations at 9,452 streams; SLSQP 30 times slower than cpxl at 24 streams and 80 times at 96 (its time
+varies much from run to run on a loaded machine), with the same χ².
 
 Run: ``python benchmarks/bench_components.py [--quick] [--repeats 5] [--sizes 1000 10000] [--slsqp 100 300]``.
 """

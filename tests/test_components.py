@@ -370,28 +370,41 @@ def test_without_components_it_is_reconcile_on_larger_flowsheets(seed):
     assert x.size > comp.DENSE_MAX
     assert list(res.status) == list(ref.status)
     np.testing.assert_allclose(res.value, ref.value, rtol=1e-9, atol=1e-9 * np.nanmax(x))
-    np.testing.assert_allclose(res.sigma, ref.sigma, rtol=1e-5)
+    np.testing.assert_allclose(res.sigma, ref.sigma, rtol=1e-6, atol=1e-9 * np.nanmax(sx))
+    np.testing.assert_allclose(res.z, ref.z, rtol=1e-6, atol=1e-8)
     assert res.chi2 == pytest.approx(ref.chi2, rel=1e-9)
     assert res.dof == ref.dof
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(6))
 def test_sparse_path_agrees_with_the_dense_one(seed, monkeypatch):
     rng = np.random.default_rng(400 + seed)
     src, tgt, x, c = component_flowsheet(rng, 12, 16, 2)
     xm, sx, cm, sc = measure(rng, x, c, p_unm_x=0.2, p_unm_c=0.5, p_exact=0.05)
-    dense = reconcile_components(src, tgt, xm, sx, cm, sc)
+    # two true relations: an exact split ratio and an uncertain ratio between two other streams
+    j, k, m, p = rng.choice(x.size, 4, replace=False)
+    names = [f"S{i + 1}" for i in range(x.size)]
+    relations = [
+        ({names[j]: 1.0, names[k]: -x[j] / x[k]}, 0.0, 0.0),
+        {"coefficients": {names[m]: 2.0, names[p]: -2.0 * x[m] / x[p]}, "rhs": 0.5, "sigma": 1.0},
+    ]
+    dense = reconcile_components(src, tgt, xm, sx, cm, sc, relations=relations)
     monkeypatch.setattr(comp, "DENSE_MAX", 0)
-    sparse = reconcile_components(src, tgt, xm, sx, cm, sc)
+    sparse = reconcile_components(src, tgt, xm, sx, cm, sc, relations=relations)
+    np.testing.assert_allclose(sparse.relation_value, dense.relation_value, rtol=1e-9, atol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(sparse.relation_z, dense.relation_z, rtol=1e-6, atol=1e-8, equal_nan=True)
+    assert dense.relation_value[0] == pytest.approx(0.0, abs=1e-9 * x.max()) or np.isnan(dense.relation_value[0])
     assert list(sparse.status) == list(dense.status)
     assert (sparse.fraction_status == dense.fraction_status).all()
     assert (sparse.component_flow_status == dense.component_flow_status).all()
     np.testing.assert_allclose(sparse.value, dense.value, rtol=1e-12, equal_nan=True)
-    np.testing.assert_allclose(sparse.sigma, dense.sigma, rtol=1e-5, atol=1e-9 * np.nanmax(x), equal_nan=True)
-    np.testing.assert_allclose(sparse.fraction_sigma, dense.fraction_sigma, rtol=1e-5, atol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(sparse.sigma, dense.sigma, rtol=1e-6, atol=1e-9 * np.nanmax(x), equal_nan=True)
+    np.testing.assert_allclose(sparse.fraction_sigma, dense.fraction_sigma, rtol=1e-6, atol=1e-9, equal_nan=True)
     np.testing.assert_allclose(
-        sparse.component_flow_sigma, dense.component_flow_sigma, rtol=1e-5, atol=1e-9 * np.nanmax(x), equal_nan=True
+        sparse.component_flow_sigma, dense.component_flow_sigma, rtol=1e-6, atol=1e-9 * np.nanmax(x), equal_nan=True
     )
+    np.testing.assert_allclose(sparse.z, dense.z, rtol=1e-6, atol=1e-8, equal_nan=True)
+    np.testing.assert_allclose(sparse.fraction_z, dense.fraction_z, rtol=1e-6, atol=1e-8, equal_nan=True)
     assert sparse.dof == dense.dof
     assert sparse.chi2 == pytest.approx(dense.chi2, rel=1e-12)
 

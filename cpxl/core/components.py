@@ -75,9 +75,12 @@ estimate Q̂ = Q − Q A_rᵀ M⁻¹ A_r Q of the linear closed form (A_r: the b
   unmeasured ε = 10⁻¹⁰, an unmeasured quantity is unobservable when ε·Var > 10⁻⁴ (its variance is that of its
   vanishing prior), a measured one redundant when the balances reduce its variance by more than 10⁻⁵
   (*conventions*: a measurement whose column is almost in the span of the unmeasured ones may be reported
-  non-redundant). Uncertainties: the covariance at (t ε₀, t δ₀), ε₀ = 10⁻⁵, δ₀ = 10⁻⁶, is analytic in t for
+  non-redundant). Uncertainties: the covariance at (t ε₀, t δ₀), ε₀ = 10⁻⁴, δ₀ = 10⁻⁶, is analytic in t for
   every observable quantity; its values at t = 1, 2, 4 are extrapolated to t = 0 (Richardson), each matrix well
-  conditioned. Agreement with the exact path: about 10⁻⁶ relative in σ.
+  conditioned. The series converges as t ε₀ Var(y), so every unmeasured quantity is first rescaled by its
+  standard deviation from one more solve. The reduction of a measurement's variance, Q_ii − Q̂_ii (the
+  denominator of z), is extrapolated as such, not taken as a difference. Agreement with the exact path on the
+  tests: about 10⁻⁷ relative in σ and z.
 
 Then the normalised adjustments z_i = (ṽ_i − v̂_i)/√(Q_ii − Q̂_ii) of the redundant measurements,
 χ² = Σ (ṽ_i − v̂_i)²/σ_i² and its degrees of freedom ν (sparse: Σ (Q_ii − Q̂_ii)/Q_ii, the trace of a projector,
@@ -114,10 +117,10 @@ How it scales
 Every step is sparse: the Jacobian has at most 2 (1 + 2K) entries per stream, the KKT matrices are factorised
 by SuperLU with a minimum-degree ordering, and the selected inverse visits the pattern of the factor only; no
 dense matrix beyond :data:`DENSE_MAX`. Measured (``benchmarks/bench_components.py``, local flowsheets, 3
-components, 20 % of the flows and 50 % of the fractions unmeasured): 0.8 s for 951 streams in 6 iterations,
-10 s for 9,452 streams in 7 iterations, most of it in the four selected inverses (one for the classification,
-three for the extrapolated covariance); scipy's SLSQP on the same problem (values only) takes 4 times as long at
-24 streams and 160 times as long at 96.
+components, 20 % of the flows and 50 % of the fractions unmeasured, one run on 2 shared cores): 1.1 s for 951
+streams in 6 iterations, 13 s for 9,452 streams in 7 iterations, most of it in the five selected inverses
+(classification, scales, three for the extrapolated covariance); scipy's SLSQP on the same problem, values only,
+was 30 to 80 times slower at 24 and 96 streams.
 
 References
 ----------
@@ -798,6 +801,8 @@ class _Problem:
         var_c = np.zeros((n, k))
         var_t = np.zeros(nr)
         cov_xc = np.zeros((n, k))
+        # Q_ii − Q̂_ii of every measurement, computed as such (not as a difference of two variances)
+        red_x_var, red_c_var, red_t_var = np.zeros(n), np.zeros((n, k)), np.zeros(nr)
         dof: int | None = None
         if every.n_var <= DENSE_MAX and jac.shape[0] <= DENSE_MAX:
             # ---- the worksheet's case: exact linear algebra (SVD) on the linearised system
@@ -806,9 +811,13 @@ class _Problem:
             pairs = np.argwhere(np.ones((n, k), bool))
             ii = np.concatenate([np.arange(every.n_var), every.vx[pairs[:, 0]]])
             jj = np.concatenate([np.arange(every.n_var), every.vc[pairs[:, 0], pairs[:, 1]]])
-            unobs_all, redundant_all, zz, dof = _dense_linear(jac.toarray(), meas_all, exact_all, prior_all, ii, jj)
+            unobs_all, redundant_all, zz, reduction, dof = _dense_linear(
+                jac.toarray(), meas_all, exact_all, prior_all, ii, jj
+            )
             var_x, var_c, var_t = zz[:n], zz[n : n + n * k].reshape(n, k), zz[n + n * k : every.n_var]
             cov_xc = zz[every.n_var :].reshape(n, k)
+            red_x_var, red_c_var = reduction[:n], reduction[n : n + n * k].reshape(n, k)
+            red_t_var = reduction[n + n * k :]
         else:
             unobs_all, redundant_all = _classify_sparse(jac, meas_all, every.n_var)
         unobs_x = unobs_all[:n]
@@ -842,15 +851,18 @@ class _Problem:
                     meas_cols = cols[is_meas[cols]]
                     if meas_cols.size:
                         scale[cols] = float(np.median(1.0 / np.sqrt(w2[meas_cols])))
-                zz = _covariance(jac[rows2], w2, is_meas, scale, ii, jj)
+                zz, reduction = _covariance(jac[rows2], w2, is_meas, scale, ii, jj)
+                red_x_var[free_x] = reduction[lay2.vx[free_x]]
+                red_c_var[free_c] = reduction[lay2.vc[free_c]]
+                red_t_var[free_t] = reduction[lay2.vt[free_t]]
                 z2 = zz[: lay2.n_var]
                 var_x[free_x] = z2[lay2.vx[free_x]]
                 var_c[free_c] = z2[lay2.vc[free_c]]
                 var_t[free_t] = z2[lay2.vt[free_t]]
                 cov_xc[both[:, 0], both[:, 1]] = zz[lay2.n_var :]
-        adj_x = np.where(red_x & ~exact_x, np.maximum(prior_x - var_x, 0.0), 0.0)
-        adj_c = np.where(red_c & ~exact_c, np.maximum(prior_c - var_c, 0.0), 0.0)
-        adj_t = np.where(t_meas, np.maximum(prior_t - var_t, 0.0), 0.0)
+        adj_x = np.where(red_x & ~exact_x, np.maximum(red_x_var, 0.0), 0.0)
+        adj_c = np.where(red_c & ~exact_c, np.maximum(red_c_var, 0.0), 0.0)
+        adj_t = np.where(t_meas, np.maximum(red_t_var, 0.0), 0.0)
         if dof is None:
             red_t = t_meas & (adj_t > REDUNDANT * prior_t)
         zx = np.full(n, np.nan)
@@ -979,29 +991,46 @@ def _kkt(h: np.ndarray, jac: sp.csr_array, delta: float, second: sp.coo_array | 
 #: The regularisations (ε on the unmeasured, δ on the balances, in units of each measurement's σ) at which the
 #: covariance is computed, t × (ε₀, δ₀) for t = 1, 2, 4, and the weights that extrapolate it to t = 0.
 RICHARDSON = ((1.0, 8.0 / 3.0), (2.0, -2.0), (4.0, 1.0 / 3.0))
-EPSILON_COV = 1e-5
+EPSILON_COV = 1e-4
 DELTA_COV = 1e-6
 
 
 def _covariance(
     jac: sp.csr_array, weights: np.ndarray, is_meas: np.ndarray, scale: np.ndarray, ii: np.ndarray, jj: np.ndarray
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Entries (ii, jj) of the covariance of the estimate of the linearised problem (unmeasured: no weight).
 
     In units where every measured quantity has σ = 1 (columns of J scaled by σ) and every balance unit length,
     the covariance is the top-left block of K(t)⁻¹ with the regularisations t ε₀ (unmeasured) and t δ₀
     (balances); it is analytic in t for every observable quantity, so the values at t = 1, 2, 4 extrapolate
-    it to t = 0 with an error O(t³ ε₀³): Richardson extrapolation, each K(t) well conditioned.
+    it to t = 0 with an error O((t ε₀ Var y)³): Richardson extrapolation, each K(t) well conditioned. Every
+    unmeasured y is first rescaled by its standard deviation from a solve at t = 1, so that Var y ≈ 1. Returns
+    the entries and, for every measured quantity, the reduction of its variance Q_ii − Q̂_ii.
     """
     d = np.where(is_meas, 1.0 / np.sqrt(np.where(is_meas, weights, 1.0)), scale)
-    js = sp.csr_array(jac @ sp.diags_array(d))
-    norms = np.sqrt(js.multiply(js).sum(axis=1))
-    js = sp.csr_array(sp.diags_array(1.0 / np.where(norms > 0, norms, 1.0)) @ js)
+
+    def scaled(d: np.ndarray) -> sp.csr_array:
+        js = sp.csr_array(jac @ sp.diags_array(d))
+        norms = np.sqrt(js.multiply(js).sum(axis=1))
+        return sp.csr_array(sp.diags_array(1.0 / np.where(norms > 0, norms, 1.0)) @ js)
+
+    # the expansion in t converges as t ε₀ Var(y) for an unmeasured y (in these units): rescale every unmeasured
+    # quantity by its standard deviation from a first solve, so that Var(y) ≈ 1 and the extrapolation is exact to
+    # about (ε₀)^(points)
+    yi = np.flatnonzero(~is_meas)
+    if yi.size:
+        first = _inverse_entries(np.where(is_meas, 1.0, EPSILON_COV), is_meas, scaled(d), DELTA_COV, yi, yi)
+        d[yi] *= np.sqrt(np.clip(first, 1e-6, 1e8))
+    js = scaled(d)
     out = np.zeros(ii.size)
     for t, coefficient in RICHARDSON:
         h = np.where(is_meas, 1.0, t * EPSILON_COV)
-        out += coefficient * _inverse_entries(h, is_meas, js, t * DELTA_COV, ii, jj)
-    return out * d[ii] * d[jj]
+        out += coefficient * _inverse_entries(h, is_meas, js, t * DELTA_COV, ii, jj, prior=False)
+    own = (ii == jj) & is_meas[ii]  # the variance of a measurement: its prior (1 here) less the reduction
+    reduction = np.zeros(is_meas.size)
+    reduction[ii[own]] = -out[own] * d[ii[own]] ** 2
+    out[own] += 1.0
+    return out * d[ii] * d[jj], reduction
 
 
 #: Variables (and balances) up to which the classification and the uncertainties use dense exact linear algebra.
@@ -1035,7 +1064,8 @@ def _dense_linear(
     left null space P, so that A_r = P J_x are the reduced balances (a measured column with P a ≠ 0 is
     redundant). Over the uncertain measurements, with the dependent rows of A_r dropped (SVD again),
     Q̂ = Q − Q A_rᵀ (A_r Q A_rᵀ)⁻¹ A_r Q and ν = rank A_r; the unmeasured follow as y = −J_y⁺ J_x x.
-    Returns the unobservable and redundant masks, the covariance entries (ii, jj) (exact quantities: 0) and ν.
+    Returns the unobservable and redundant masks, the covariance entries (ii, jj) (exact quantities: 0), the
+    reduction Q_ii − Q̂_ii of every uncertain measurement's variance, and ν.
     """
     nv = jac.shape[1]
     norms = np.sqrt((jac**2).sum(axis=0))
@@ -1059,6 +1089,7 @@ def _dense_linear(
     redundant = np.zeros(nv, bool)
     redundant[mi] = np.sqrt(((proj @ js[:, mi]) ** 2).sum(axis=0)) > 1e-8
     cov = np.zeros((nv, nv))
+    reduction = np.zeros(nv)
     dof = 0
     if ui.size:
         q = prior[ui]
@@ -1072,16 +1103,24 @@ def _dense_linear(
         adj = qa.T @ np.linalg.solve(qa @ ar.T, qa) if dof else np.zeros((ui.size, ui.size))
         qhat = np.diag(q) - adj
         cov[np.ix_(ui, ui)] = qhat
+        reduction[ui] = np.diag(adj)
         if yi.size:
             g = -(pinv @ jac[:, ui]) / np.where(norms[yi] > 0, norms[yi], 1.0)[:, None]  # dy = G dx
             cov[np.ix_(yi, ui)] = g @ qhat
             cov[np.ix_(ui, yi)] = cov[np.ix_(yi, ui)].T
             cov[np.ix_(yi, yi)] = g @ qhat @ g.T
-    return unobs, redundant, cov[ii, jj], dof
+    return unobs, redundant, cov[ii, jj], reduction, dof
 
 
 def _inverse_entries(
-    w: np.ndarray, big: np.ndarray, jac: sp.csr_array, delta: float, ii: np.ndarray, jj: np.ndarray
+    w: np.ndarray,
+    big: np.ndarray,
+    jac: sp.csr_array,
+    delta: float,
+    ii: np.ndarray,
+    jj: np.ndarray,
+    *,
+    prior: bool = True,
 ) -> np.ndarray:
     """Entries (ii, jj) of the top-left block of K⁻¹, K = [[diag(w), Jᵀ], [J, −δ I]], through a smaller matrix.
 
@@ -1154,8 +1193,9 @@ def _inverse_entries(
     key, inverse = np.unique(np.minimum(p, q) * np.int64(ny + nrow) + np.maximum(p, q), return_inverse=True)
     z = factor.entries(key // (ny + nrow), key % (ny + nrow))
     out = np.bincount(t, ci[a_k] * cj[b_k] * z[inverse], minlength=ii.size)
-    same = (ii == jj) & big[ii]
-    out[same] += 1.0 / w[ii[same]]
+    if prior:  # without it: K⁻¹ less A⁻¹, the reduction of the measured variances (negated), as such
+        same = (ii == jj) & big[ii]
+        out[same] += 1.0 / w[ii[same]]
     return out
 
 
