@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import CPError
-from ..core.flowsheet import Flowsheet
-from ..core.reconcile import reconcile
 from .schema import FIELDS, SCHEMA_VERSION, TABLES, Column, Field, Table
 from .versions import upgrade
 
@@ -427,6 +425,8 @@ class Audit:
 
     def _consistency_problems(self) -> list[str]:
         """Checks across records: the stream table is a flowsheet, ids are unique, weights sum to 1."""
+        from ..core.flowsheet import Flowsheet  # scipy.sparse: only when there is a stream table to check
+
         problems: list[str] = []
         streams = self.tables["streams"]
         if streams:
@@ -459,6 +459,8 @@ class Audit:
         >>> result.passed, round(float(result.value[6]), 2)
         (True, 150.74)
         """
+        from ..core.reconcile import reconcile
+
         streams = self.tables["streams"]
         if not streams:
             return None
