@@ -459,6 +459,16 @@ def test_observable_fraction_from_the_component_balance():
     assert res.value[0] == pytest.approx(99.0) and res.chi2 == pytest.approx(2.0)
 
 
+def test_fraction_of_an_empty_stream_is_unobservable():
+    # The bypass B is measured exactly 0: its fraction (unmeasured) is the composition of nothing, unobservable,
+    # while its component flow is exactly 0 (observable).
+    res = reconcile_components(
+        ["", "A", "A"], ["A", "", ""], [100, 0, 99], [1, 0, 1], [[0.1], [None], [0.1]], [[0.01], [None], [0.01]]
+    )
+    assert res.fraction_status[1, 0] == "unobservable" and np.isnan(res.fraction[1, 0])
+    assert res.component_flow_status[1, 0] == "observable" and res.component_flow[1, 0] == 0.0
+
+
 def test_bounds_are_flagged_not_clipped():
     # A measured 0.9 and 0.5 of two components in one stream: the sum 1.4 is flagged, kept as reconciled.
     res = reconcile_components(
