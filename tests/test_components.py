@@ -523,6 +523,23 @@ def test_a_run_that_does_not_converge_is_an_error():
     assert reconcile_components(src, tgt, xm, sx, cm, sc).converged
 
 
+def test_a_minimum_out_of_bounds_is_named():
+    # F = 100 ± 1 at 10 % Cu splits into P1 = 100 ± 1 at 5 % and P2 (flow and fraction unmeasured): χ² falls
+    # towards 0 as P2 → 0 with c_P2 = (copper missing)/P2 → ∞; no minimum is attained, the run cannot converge,
+    # and the error names the fraction that runs away.
+    with pytest.raises(CPError, match="fraction of Cu in P2 grows without bound"):
+        reconcile_components(
+            ["", "A", "A"],
+            ["A", "", ""],
+            [100, 100, None],
+            [1, 1, None],
+            [[0.1], [0.05], [None]],
+            [[0.001], [0.001], [None]],
+            names=["F", "P1", "P2"],
+            components=["Cu"],
+        )
+
+
 @pytest.mark.parametrize(
     ("args", "kwargs", "message"),
     [

@@ -52,8 +52,10 @@ is reported NaN.
 Successive linearisation converges linearly, slowly where the data are far from the balances. Once the step is
 below 10⁻² σ the second-order term of the bilinear balances joins the matrix (its top-left block gains
 Σ_r λ_r ∇²f_r, which couples x_j and c_jk by Σ_u A_uj λ_(u,k)): Newton's method on the same optimality
-conditions, with the same fixed point, converging quadratically; it is dropped for the rest of the run when a
-step does not halve the one before. The run has converged when a step moves no measured quantity by more than
+conditions, with the same fixed point, converging quadratically; it is dropped for the rest of the run when two
+second-order steps in a row do not halve. Without bounds a minimum may not exist (an unmeasured fraction that
+grows without end as its stream's flow goes to 0 lowers χ² for ever): the run does not converge, and the error
+names that fraction. The run has converged when a step moves no measured quantity by more than
 10⁻¹¹ σ and every balance holds to 10⁻⁸ of the sum of its terms; a run that has not converged after
 ``max_iterations`` steps is an error, and so are exact values that contradict a balance.
 
@@ -683,7 +685,7 @@ class _Problem:
         converged = False
         iterations = 0
         step = np.inf
-        newton = False
+        newton = was_newton = False
         allow_newton = self.k > 0
         for iterations in range(1, max_it + 1):  # noqa: B007 (the count is reported)
             jac = sp.csr_array(self.jacobian(xs, cs, layout.vx, layout.vc, layout.vt, layout.n_var))[keep]
@@ -714,8 +716,9 @@ class _Problem:
             # them through the balances, which are checked too)
             moved = np.abs(g - u)[measured_var]
             new_step = float(moved.max()) if moved.size else 0.0
-            if newton and new_step > 0.5 * step:
-                allow_newton = False  # the second-order steps do not contract: the plain linearisation only
+            if newton and was_newton and new_step > 0.5 * step:
+                allow_newton = False  # two second-order steps that do not contract: the plain linearisation only
+            was_newton = newton
             step, v, lam = new_step, g * d, lam_g
             xs, cs, ts = layout.scatter(v, xs, cs, ts)
             if step <= TOLERANCE:
@@ -740,11 +743,20 @@ class _Problem:
                     "makes values exact (sigma = 0) that contradict "
                     f"{self.row_label(worst_row)}: the balances cannot all hold",
                 )
+            why = "check for gross errors or inconsistent fractions"
+            frac = np.abs(np.where(mc, 0.0, cs * gscale))
+            if frac.size and frac.max() > 1.0:  # no minimum in bounds: a fraction runs away as its flow vanishes
+                j, q = np.unravel_index(int(np.argmax(frac)), frac.shape)
+                why = (
+                    f"the fraction of {self.comp_names[q]} in {self.fs.streams[j]} grows without bound "
+                    f"({float(frac[j, q]):.3g}) while its flow goes to {float(xs[j] * fscale):.3g}: measure that "
+                    "flow or fraction, or check the data"
+                )
             raise CPError(
                 func,
                 "flow",
                 f"cannot be reconciled: the linearisation did not converge in {max_it} iterations "
-                f"(last step {step:.3g} relative); check for gross errors or inconsistent fractions",
+                f"(last step {step:.3g} sigma); {why}",
             )
         return self._classify(
             xs,
