@@ -240,9 +240,9 @@ def reconcile_components(
 
     by successive linearisation (Cencic 2016): at the estimate v⁽ⁱ⁾ the balances become
     f(v⁽ⁱ⁾) + J (v − v⁽ⁱ⁾) = 0 with ∂(x_j c_jk)/∂x_j = c_jk and ∂(x_j c_jk)/∂c_jk = x_j; the linear
-    reconciliation of that system is the next estimate, until the step is below 10⁻¹⁰ (scaled). Classification,
-    uncertainties, χ² and the tests come from the linearised system at the solution (see the module
-    documentation).
+    reconciliation of that system is the next estimate (near the solution with Newton's second-order term of the
+    bilinear balances), until no measured quantity moves by more than 10⁻¹¹ σ. Classification, uncertainties, χ²
+    and the tests come from the linearised system at the solution (see the module documentation).
 
     Parameters
     ----------
