@@ -13,8 +13,8 @@ mean measured fraction of the component, as cpxl starts). SLSQP gives the values
 classification, no uncertainties.
 
 Targets: 1,000 streams × 3 components in under 2 s; the time of 10,000 × 3 reported (no target). Results of one
-run of ``python benchmarks/run.py components`` (2 shared cores): 1.06 s and 6 iterations at 951 streams, 13.2 s
-and 7 iterations at 9,452 streams; SLSQP 30 times slower than cpxl at 24 streams and 80 times at 96 (its time
+run of ``python benchmarks/run.py components`` (2 shared cores): 1.05 s and 6 iterations at 951 streams, 11.9 s
+and 7 iterations at 9,452 streams; SLSQP 5 times slower than cpxl at 24 streams and 95 times at 96 (its time
 varies much from run to run on a loaded machine), with the same χ².
 
 Run: ``python benchmarks/bench_components.py [--quick] [--repeats 5] [--sizes 1000 10000] [--slsqp 100 300]``.
