@@ -120,10 +120,10 @@ How it scales
 Every step is sparse: the Jacobian has at most 2 (1 + 2K) entries per stream, the KKT matrices are factorised
 by SuperLU with a minimum-degree ordering, and the selected inverse visits the pattern of the factor only; no
 dense matrix beyond :data:`DENSE_MAX`. Measured (``benchmarks/bench_components.py``, local flowsheets, 3
-components, 20 % of the flows and 50 % of the fractions unmeasured, one run on 2 shared cores): 1.05 s for 951
-streams in 6 iterations, 11.9 s for 9,452 streams in 7 iterations, most of it in the five selected inverses
-(classification, scales, three for the extrapolated covariance); scipy's SLSQP on the same problem, values only,
-was 5 times slower at 24 streams and 95 times at 96.
+components, 20 % of the flows and 50 % of the fractions unmeasured, one run on 2 shared cores): 1.16 s for
+1,003 streams in 7 iterations, 11.3 s for 10,029 streams in 7 iterations, most of it in the five selected
+inverses (classification, scales, three for the extrapolated covariance); scipy's SLSQP on the same problem,
+values only, was 4 times slower at 24 streams and 30 times at 100.
 
 References
 ----------
