@@ -96,6 +96,19 @@ VALID = {
     },
     cpxl.reconcile: {**STREAMS, "names": ["in", "out"], "alpha": 0.05, "default_rel_sigma": 0.05},
     cpxl.balance_test: {**STREAMS, "names": ["in", "out"], "alpha": 0.05, "default_rel_sigma": 0.05},
+    cpxl.reconcile_components: {
+        "source": ["", "", "M"],
+        "target": ["M", "M", ""],
+        "flow": [100, 50, 150],
+        "flow_sigma": [1, 1, 1],
+        "fraction": [[0.1], [0.4], [0.22]],
+        "fraction_sigma": [[0.02], [0.02], [0.02]],
+        "components": ["Cu"],
+        "names": ["a", "b", "p"],
+        "relations": [({"p": 1, "a": -1, "b": -1}, 0, 0)],
+        "alpha": 0.05,
+        "max_iterations": 100,
+    },
 }
 
 # Arguments that take a switch or a count rather than data are left to their own tests.
