@@ -148,7 +148,7 @@ from scipy.sparse.linalg import splu
 from .errors import CPError
 from .flowsheet import Flowsheet, _Result
 from .inputs import as_floats, check, public
-from .reconcile import DEFAULT_REL_SIGMA, STATUSES, _check_alpha, _global_test, _measurements, _selected_inverse
+from .reconcile import _LDL, DEFAULT_REL_SIGMA, STATUSES, _check_alpha, _global_test, _measurements
 
 __all__ = ["ComponentsResult", "reconcile_components"]
 
@@ -485,30 +485,6 @@ def _relations(relations: Any, fs: Flowsheet, func: str) -> dict[str, np.ndarray
 
 
 # ====================================================================== the solver
-class _Factor:
-    """K = P L D Lᵀ Pᵀ of a symmetric quasi-definite K (SuperLU, symmetric minimum-degree ordering, no pivoting)."""
-
-    def __init__(self, k: sp.csc_array):
-        opts = {"SymmetricMode": True}
-        lu = splu(k, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options=opts)
-        pos = lu.perm_c
-        if not np.array_equal(lu.perm_r, lu.perm_c):  # SuperLU pivoted after all: impose its ordering
-            order = np.argsort(lu.perm_c)
-            lu = splu(sp.csc_array(k[order][:, order]), permc_spec="NATURAL", diag_pivot_thresh=0.0, options=opts)
-            if not np.array_equal(lu.perm_r, np.arange(k.shape[0])):
-                raise np.linalg.LinAlgError("reconcile_components: the linearised system cannot be factorised")
-            pos = np.argsort(order)
-        self.pos = np.asarray(pos)
-        self.lu = lu
-        self.d = lu.U.diagonal()
-
-    def entries(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        """Entries (i, j) of K⁻¹ (Takahashi's selected inverse)."""
-        if i.size == 0:
-            return np.zeros(0)
-        return _selected_inverse(self.lu.L, self.d, self.pos[i], self.pos[j])
-
-
 class _Problem:
     """The structure of the balances (total, per component, relations) over a flowsheet, in scaled units."""
 
@@ -1167,7 +1143,8 @@ def _inverse_entries(
     rows = np.concatenate([np.arange(ny), ny + jyc.row, jyc.col, ny + lower.row])
     cols = np.concatenate([np.arange(ny), jyc.col, ny + jyc.row, ny + lower.col])
     vals = np.concatenate([w[yi], jyc.data, jyc.data, lower.data])
-    factor = _Factor(sp.csc_array(sp.coo_array((vals, (rows, cols)), shape=(ny + nrow, ny + nrow))))
+    kkt = sp.csc_array(sp.coo_array((vals, (rows, cols)), shape=(ny + nrow, ny + nrow)))
+    factor = _LDL(kkt, definite=False, func="reconcile_components")
     # every request as a sum of c · Z[p, q] over pairs of positions in S
     col_of = np.full(nv, -1, dtype=np.int64)
     col_of[ai] = np.arange(ai.size)

@@ -1016,25 +1016,39 @@ class _InverseFactor:
 
 
 class _LDL:
-    """M = P L D Lᵀ Pᵀ for a sparse symmetric positive definite M (SuperLU, symmetric ordering, no pivoting)."""
+    """M = P L D Lᵀ Pᵀ for a sparse symmetric M (SuperLU, symmetric ordering, no pivoting).
 
-    def __init__(self, mm: sp.csc_array):
+    M is positive definite for the balances of :func:`reconcile`; with ``definite=False`` it may be
+    quasi-definite (a KKT matrix, D of either sign), as for :func:`~cpxl.core.components.reconcile_components`.
+    *func* names the function in the error raised when M cannot be factorised this way.
+    """
+
+    def __init__(self, mm: sp.csc_array, *, definite: bool = True, func: str = "reconcile"):
         opts = {"SymmetricMode": True}
         lu = splu(mm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options=opts)
         pos = lu.perm_c
         self.natural = False  # True: the factor is of M[order][:, order] in natural order
+        what = (
+            "the balance matrix is not positive definite" if definite else "the linearised system cannot be factorised"
+        )
         if not np.array_equal(lu.perm_r, lu.perm_c):  # SuperLU pivoted after all: impose the ordering
             order = np.argsort(lu.perm_c)
             lu = splu(sp.csc_array(mm[order][:, order]), permc_spec="NATURAL", diag_pivot_thresh=0.0, options=opts)
             if not np.array_equal(lu.perm_r, np.arange(mm.shape[0])):
-                raise np.linalg.LinAlgError("reconcile: the balance matrix is not positive definite")
+                raise np.linalg.LinAlgError(f"{func}: {what}")
             pos = np.argsort(order)
             self.natural = True
         self.pos = np.asarray(pos)  # original index -> position in the factor
         self.lu = lu
         self.d = lu.U.diagonal()
-        if not (self.d > 0).all():
-            raise np.linalg.LinAlgError("reconcile: the balance matrix is not positive definite")
+        if definite and not (self.d > 0).all():
+            raise np.linalg.LinAlgError(f"{func}: {what}")
+
+    def entries(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Entries (i, j) of M⁻¹ (original indices), by Takahashi's selected inverse."""
+        if i.size == 0:
+            return np.zeros(0)
+        return _selected_inverse(self.lu.L, self.d, self.pos[i], self.pos[j])
 
     def solve(self, b: np.ndarray) -> np.ndarray:
         """M⁻¹ b."""
