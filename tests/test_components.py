@@ -376,8 +376,15 @@ def test_without_components_it_is_reconcile_on_larger_flowsheets(seed):
     assert res.dof == ref.dof
 
 
+def _no_ldl(*args, **kwargs):
+    raise np.linalg.LinAlgError("reconcile_components: the linearised system cannot be factorised")
+
+
+@pytest.mark.parametrize("pivoted", [False, True], ids=["ldl", "pivoted-lu"])
 @pytest.mark.parametrize("seed", range(6))
-def test_sparse_path_agrees_with_the_dense_one(seed, monkeypatch):
+def test_sparse_path_agrees_with_the_dense_one(seed, pivoted, monkeypatch):
+    """The sparse classification and covariance, by LDLᵀ and Takahashi or (where no LDLᵀ without pivoting
+    exists, as when pivots of the size of ε cancel) by solves with a pivoted LU, against the dense SVD path."""
     rng = np.random.default_rng(400 + seed)
     src, tgt, x, c = component_flowsheet(rng, 12, 16, 2)
     xm, sx, cm, sc = measure(rng, x, c, p_unm_x=0.2, p_unm_c=0.5, p_exact=0.05)
@@ -390,6 +397,8 @@ def test_sparse_path_agrees_with_the_dense_one(seed, monkeypatch):
     ]
     dense = reconcile_components(src, tgt, xm, sx, cm, sc, relations=relations)
     monkeypatch.setattr(comp, "DENSE_MAX", 0)
+    if pivoted:
+        monkeypatch.setattr(comp, "_LDL", _no_ldl)
     sparse = reconcile_components(src, tgt, xm, sx, cm, sc, relations=relations)
     np.testing.assert_allclose(sparse.relation_value, dense.relation_value, rtol=1e-9, atol=1e-9, equal_nan=True)
     np.testing.assert_allclose(sparse.relation_z, dense.relation_z, rtol=1e-6, atol=1e-8, equal_nan=True)

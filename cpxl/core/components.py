@@ -1144,7 +1144,10 @@ def _inverse_entries(
     cols = np.concatenate([np.arange(ny), jyc.col, ny + jyc.row, ny + lower.col])
     vals = np.concatenate([w[yi], jyc.data, jyc.data, lower.data])
     kkt = sp.csc_array(sp.coo_array((vals, (rows, cols)), shape=(ny + nrow, ny + nrow)))
-    factor = _LDL(kkt, definite=False, func="reconcile_components")
+    try:
+        factor: _LDL | _SolvedInverse = _LDL(kkt, definite=False, func="reconcile_components")
+    except np.linalg.LinAlgError:  # pivots of the size of ε cancel: no LDLᵀ without pivoting, so solve
+        factor = _SolvedInverse(kkt)
     # every request as a sum of c · Z[p, q] over pairs of positions in S
     col_of = np.full(nv, -1, dtype=np.int64)
     col_of[ai] = np.arange(ai.size)
@@ -1191,6 +1194,34 @@ def _inverse_entries(
         same = (ii == jj) & big[ii]
         out[same] += 1.0 / w[ii[same]]
     return out
+
+
+class _SolvedInverse:
+    """Entries of S⁻¹ by solves with a pivoted LU of S: where S has no stable LDLᵀ without pivoting.
+
+    Slower than Takahashi's selected inverse (one solve per distinct column asked for, in batches), but it
+    needs no pivot of S to be usable as it stands.
+    """
+
+    #: Right-hand sides solved at once (a dense block of n × BATCH).
+    BATCH = 256
+
+    def __init__(self, s: sp.csc_array):
+        self.n = s.shape[0]
+        self.lu = splu(sp.csc_array(s))
+
+    def entries(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Entries (i, j) of S⁻¹."""
+        out = np.zeros(i.size)
+        columns, which = np.unique(j, return_inverse=True)
+        for start in range(0, columns.size, self.BATCH):
+            batch = columns[start : start + self.BATCH]
+            rhs = np.zeros((self.n, batch.size))
+            rhs[batch, np.arange(batch.size)] = 1.0
+            solved = self.lu.solve(rhs)
+            here = (which >= start) & (which < start + batch.size)
+            out[here] = solved[i[here], which[here] - start]
+        return out
 
 
 # ====================================================================== the result
