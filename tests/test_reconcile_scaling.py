@@ -3,7 +3,7 @@
 Every path must give the values, sigmas, statuses, χ², ν and z of the independent dense reference of
 ``test_reconcile.dense_reconcile`` (SVD projection, no code shared with cpxl), on non-local flowsheets with
 unmeasured, unobservable and exact streams; and the same numbers as each other. The paths are forced through
-the module's thresholds (``DENSE_MAX_ROWS``, ``DENSE_FILL_MAX_ROWS``, ``PATH_MAX_ENTRIES``,
+the modules' thresholds (``DENSE_MAX_ROWS``, ``DENSE_FILL_MAX_ROWS``, ``PATH_MAX_ENTRIES``,
 ``PATH_BAND_ENTRIES``, ``SMALL_STREAMS``), so that the switch between them is exercised on both sides. No
 timings here: performance lives in ``benchmarks/bench_reconcile.py``.
 """
@@ -19,28 +19,30 @@ import scipy.sparse as sp
 from scipy import stats
 from test_reconcile import dense_reconcile, noisy
 
-import cpxl.core.reconcile  # noqa: F401  (the module itself, for its thresholds and internals)
+import cpxl.core.balance_inverse
+import cpxl.core.reconcile  # noqa: F401
 from cpxl.core.flowsheet import Flowsheet, _plain_labels
 from cpxl.core.inputs import as_labels
 from cpxl.core.reconcile import balance_test, reconcile
 
-R = sys.modules["cpxl.core.reconcile"]
+R = sys.modules["cpxl.core.reconcile"]  # the solver; it holds the graph threshold SMALL_STREAMS
+B = sys.modules["cpxl.core.balance_inverse"]  # M, its factor and inverse: the other thresholds
 
 # the thresholds that pick a path: (DENSE_MAX_ROWS, DENSE_FILL_MAX_ROWS, PATH_MAX_ENTRIES, SMALL_STREAMS)
 PATHS = {
-    "dense": (10**9, 0, R.PATH_MAX_ENTRIES, R.SMALL_STREAMS),
-    "tree": (0, 0, R.PATH_MAX_ENTRIES, R.SMALL_STREAMS),
-    "tree, sparse graphs": (0, 0, R.PATH_MAX_ENTRIES, -1),
+    "dense": (10**9, 0, B.PATH_MAX_ENTRIES, R.SMALL_STREAMS),
+    "tree": (0, 0, B.PATH_MAX_ENTRIES, R.SMALL_STREAMS),
+    "tree, sparse graphs": (0, 0, B.PATH_MAX_ENTRIES, -1),
     "takahashi": (0, 0, 0, R.SMALL_STREAMS),
-    "dense, sparse graphs": (10**9, 0, R.PATH_MAX_ENTRIES, -1),
+    "dense, sparse graphs": (10**9, 0, B.PATH_MAX_ENTRIES, -1),
 }
 
 
 def force(monkeypatch: pytest.MonkeyPatch, path: str) -> None:
     dense_max, fill_max, path_max, small = PATHS[path]
-    monkeypatch.setattr(R, "DENSE_MAX_ROWS", dense_max)
-    monkeypatch.setattr(R, "DENSE_FILL_MAX_ROWS", fill_max)
-    monkeypatch.setattr(R, "PATH_MAX_ENTRIES", path_max)
+    monkeypatch.setattr(B, "DENSE_MAX_ROWS", dense_max)
+    monkeypatch.setattr(B, "DENSE_FILL_MAX_ROWS", fill_max)
+    monkeypatch.setattr(B, "PATH_MAX_ENTRIES", path_max)
     monkeypatch.setattr(R, "SMALL_STREAMS", small)
 
 
@@ -140,13 +142,13 @@ def test_paths_agree_with_each_other_on_a_larger_nonlocal_flowsheet(monkeypatch,
 def test_switch_between_dense_and_sparse_at_the_threshold(monkeypatch):
     src, tgt, true, x, sigma = nonlocal_case(11, 60)
     modes = spy_modes(monkeypatch)
-    monkeypatch.setattr(R, "DENSE_FILL_MAX_ROWS", 0)
-    monkeypatch.setattr(R, "DENSE_MAX_ROWS", 10**9)
+    monkeypatch.setattr(B, "DENSE_FILL_MAX_ROWS", 0)
+    monkeypatch.setattr(B, "DENSE_MAX_ROWS", 10**9)
     reconcile(src, tgt, x, sigma)
     n_rows = reconcile(src, tgt, x, sigma).dof
     results = {}
     for limit in (n_rows, n_rows - 1):  # at the threshold: dense; one below: sparse
-        monkeypatch.setattr(R, "DENSE_MAX_ROWS", limit)
+        monkeypatch.setattr(B, "DENSE_MAX_ROWS", limit)
         modes.clear()
         results[limit] = reconcile(src, tgt, x, sigma)
         assert modes == ["dense" if limit >= n_rows else "tree"]
@@ -169,11 +171,11 @@ def test_a_factor_that_fills_in_switches_to_the_dense_inverse(monkeypatch):
     true = np.concatenate([q, feed, into + feed - out])
     x, sigma = noisy(rng, true, 0.02, 0.05, p_unmeasured=0.1)
     modes = spy_modes(monkeypatch)
-    monkeypatch.setattr(R, "DENSE_MAX_ROWS", 0)
+    monkeypatch.setattr(B, "DENSE_MAX_ROWS", 0)
     res = reconcile(src, tgt, x, sigma)
     assert modes == ["dense"]
     assert_matches_reference(res, dense_reconcile(src, tgt, x, sigma), true)
-    monkeypatch.setattr(R, "DENSE_FILL_MAX_ROWS", 0)  # the same problem on the tree
+    monkeypatch.setattr(B, "DENSE_FILL_MAX_ROWS", 0)  # the same problem on the tree
     modes.clear()
     assert_same(reconcile(src, tgt, x, sigma), res)
     assert modes == ["tree"]
@@ -230,10 +232,10 @@ def grounded_laplacian(rng: np.random.Generator, n: int, extra: int):
 def test_inverse_factor_gives_any_entry_of_the_inverse(n, extra):
     rng = np.random.default_rng(n)
     ru, rv, wk = grounded_laplacian(rng, n, extra)
-    mm = R._laplacian(n, ru, rv, wk, dense=False)
+    mm = B._laplacian(n, ru, rv, wk, dense=False)
     zref = np.linalg.inv(mm.toarray())
-    factor = R._LDL(mm)
-    tree = R._InverseFactor.build(factor)
+    factor = B._LDL(mm)
+    tree = B._InverseFactor.build(factor)
     assert tree is not None
     i, j = rng.integers(0, n, 3000), rng.integers(0, n, 3000)  # pairs far apart, not on the pattern of L
     got = tree.entries(factor.pos[i], factor.pos[j])
@@ -244,9 +246,9 @@ def test_inverse_factor_gives_any_entry_of_the_inverse(n, extra):
     want = np.einsum("ij,jk,ik->i", g.toarray(), zref, g.toarray())
     for dense_max in (10**9, 0):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(R, "DENSE_MAX_ROWS", dense_max)
-            mp.setattr(R, "DENSE_FILL_MAX_ROWS", 0)
-            bal = R._Balances(n, ru, rv, wk)
+            mp.setattr(B, "DENSE_MAX_ROWS", dense_max)
+            mp.setattr(B, "DENSE_FILL_MAX_ROWS", 0)
+            bal = B._Balances(n, ru, rv, wk)
             np.testing.assert_allclose(bal.row_forms(g), want, rtol=1e-9, atol=1e-14)
             np.testing.assert_allclose(bal.row_forms(g.toarray()), want, rtol=1e-9, atol=1e-14)
             d = np.zeros((n + 1, n + 1))
@@ -259,28 +261,28 @@ def test_inverse_factor_gives_any_entry_of_the_inverse(n, extra):
 def test_inverse_factor_refuses_a_tree_too_tall_and_builds_a_tall_one_in_bands(monkeypatch):
     rng = np.random.default_rng(1)
     ru, rv, wk = grounded_laplacian(rng, 300, 400)
-    mm = R._laplacian(300, ru, rv, wk, dense=False)
+    mm = B._laplacian(300, ru, rv, wk, dense=False)
     zref = np.linalg.inv(mm.toarray())
-    factor = R._LDL(mm)
-    one = R._InverseFactor.build(factor)
+    factor = B._LDL(mm)
+    one = B._InverseFactor.build(factor)
     assert one is not None and len(one.bands) == 1 and one.height > 10
     i, j = rng.integers(0, 300, 2000), rng.integers(0, 300, 2000)
     for band_entries in (300, 300 * 3, 300 * 7):  # one depth at a time, three, seven
-        monkeypatch.setattr(R, "PATH_BAND_ENTRIES", band_entries)
-        tree = R._InverseFactor.build(factor)
+        monkeypatch.setattr(B, "PATH_BAND_ENTRIES", band_entries)
+        tree = B._InverseFactor.build(factor)
         assert tree is not None and len(tree.bands) == -(-(one.height + 1) // (band_entries // 300))
         got = tree.entries(factor.pos[i], factor.pos[j])
         np.testing.assert_allclose(got, zref[i, j], rtol=1e-9, atol=1e-12 * np.abs(zref).max())
         np.testing.assert_allclose(tree.diag[factor.pos], np.diag(zref), rtol=1e-10)
-    monkeypatch.setattr(R, "PATH_MAX_ENTRIES", 300 * one.height)  # one depth short
-    assert R._InverseFactor.build(factor) is None
+    monkeypatch.setattr(B, "PATH_MAX_ENTRIES", 300 * one.height)  # one depth short
+    assert B._InverseFactor.build(factor) is None
 
 
 def test_reconcile_on_a_tree_built_in_bands(monkeypatch):
     src, tgt, true, x, sigma = nonlocal_case(17, 200)
     force(monkeypatch, "tree")
     one = reconcile(src, tgt, x, sigma)
-    monkeypatch.setattr(R, "PATH_BAND_ENTRIES", 1)
+    monkeypatch.setattr(B, "PATH_BAND_ENTRIES", 1)
     assert_same(reconcile(src, tgt, x, sigma), one)
     assert_matches_reference(one, dense_reconcile(src, tgt, x, sigma), true)
 

@@ -145,10 +145,11 @@ import scipy.sparse as sp
 from scipy import special
 from scipy.sparse.linalg import splu
 
+from .balance_inverse import _LDL
 from .errors import CPError
 from .flowsheet import Flowsheet, _Result
 from .inputs import as_floats, check, public
-from .reconcile import _LDL, DEFAULT_REL_SIGMA, STATUSES, _check_alpha, _global_test, _measurements
+from .reconcile import DEFAULT_REL_SIGMA, STATUSES, _check_alpha, _global_test, _measurements
 
 __all__ = ["ComponentsResult", "reconcile_components"]
 
