@@ -134,6 +134,10 @@ OUTPUT = click.option(
 MAX_ROWS = 2_000
 
 
+#: Worker processes, for the commands that go through many inputs (outputs keep the inputs' order).
+JOBS = click.option(
+    "--jobs", "-j", type=click.IntRange(1, 512), default=1, show_default=True, metavar="N", help="Worker processes."
+)
 ROWS = click.option(
     "--rows",
     type=click.IntRange(0, MAX_ROWS),
@@ -266,9 +270,7 @@ def _batch_output(ctx: click.Context, param: click.Parameter, value: Path) -> Pa
 )
 @LANG
 @ROWS
-@click.option(
-    "--jobs", "-j", type=click.IntRange(1, 512), default=1, show_default=True, metavar="N", help="Worker processes."
-)
+@JOBS
 @click.option("--skip-existing", is_flag=True, help="Keep workbooks that exist (resume a run); they count as skipped.")
 @click.option("--force", "-f", is_flag=True, help="Replace workbooks that exist (otherwise each is a failure).")
 @click.option(
@@ -441,15 +443,7 @@ TOLERANCE = click.option(
 )
 @click.option("--long", is_flag=True, help="One row per record of every list table, not one row per workbook.")
 @TOLERANCE
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1, 512),
-    default=1,
-    show_default=True,
-    metavar="N",
-    help="Worker processes reading the files (the rows keep the files' order).",
-)
+@JOBS
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @FORCE
 @reports_data_errors
