@@ -142,14 +142,13 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from scipy import special
 from scipy.sparse.linalg import splu
 
 from .balance_inverse import _LDL
 from .errors import CPError
 from .flowsheet import Flowsheet, _Result
 from .inputs import as_floats, check, public
-from .reconcile import DEFAULT_REL_SIGMA, STATUSES, _check_alpha, _global_test, _measurements
+from .reconcile import DEFAULT_REL_SIGMA, STATUSES, _check_alpha, _global_test, _measurements, _sidak_z
 
 __all__ = ["ComponentsResult", "reconcile_components"]
 
@@ -345,11 +344,7 @@ def reconcile_components(
         test = _global_test(sol["chi2"], sol["dof"], alpha)
         zx, zc = sol["zx"], sol["zc"]
         tested = int(np.isfinite(zx).sum() + np.isfinite(zc).sum())
-        if tested:
-            a_m = -np.expm1(np.log1p(-float(alpha)) / tested)  # Šidák: 1 − (1 − α)^(1/m)
-            z_crit = float(-special.ndtri(a_m / 2))
-        else:
-            z_crit = np.nan
+        z_crit = _sidak_z(alpha, tested)
         if not eliminate_gross_errors or test["passed"] or not tested:
             break
         ax = np.where(np.isfinite(zx), np.abs(zx), -1.0)

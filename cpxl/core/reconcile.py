@@ -364,11 +364,7 @@ def _reconcile_flowsheet(
         z = sol["z"]
         tested = np.isfinite(z)
         n_tested = int(tested.sum())
-        if n_tested:
-            a_m = -np.expm1(np.log1p(-float(alpha)) / n_tested)  # Šidák: 1 - (1 - alpha)^(1/m)
-            z_crit = float(-special.ndtri(a_m / 2))  # Φ⁻¹(1 − α_m/2), exact in the tail
-        else:
-            z_crit = np.nan
+        z_crit = _sidak_z(alpha, n_tested)
         if (
             not eliminate_gross_errors
             or test["passed"]
@@ -415,6 +411,22 @@ def _reconcile_flowsheet(
         eliminated=[fs.streams[k] for k in dropped],
         message="; ".join(parts),
     )
+
+
+def _sidak_z(alpha: float, tested: int) -> float:
+    """The critical |z| of the measurement test of *tested* measurements at level *alpha* (Šidák), NaN for none.
+
+    α_m = 1 − (1 − α)^(1/m), z_crit = Φ⁻¹(1 − α_m/2), both computed exactly in the tail.
+
+    Examples
+    --------
+    >>> round(_sidak_z(0.05, 1), 4), round(_sidak_z(0.05, 10), 4)
+    (1.96, 2.7996)
+    """
+    if not tested:
+        return np.nan
+    a_m = -np.expm1(np.log1p(-float(alpha)) / tested)
+    return float(-special.ndtri(a_m / 2))
 
 
 def _global_test(chi2: float, dof: int, alpha: float) -> dict[str, Any]:
