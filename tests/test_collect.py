@@ -20,7 +20,7 @@ from test_workbook_hostile import ole2
 from cpxl.audit import Audit
 from cpxl.audit.schema import TABLES
 from cpxl.batch import collect
-from cpxl.batch.collect import WIDE_COLUMNS, long_columns, long_name, workbook_files
+from cpxl.batch.collect import WIDE_COLUMNS, long_columns, long_name, workbook_files, write_collection
 from cpxl.cli import main
 from cpxl.workbook import build, read
 from cpxl.workbook.guard import MAX_FILE_BYTES
@@ -220,3 +220,14 @@ def test_cpxl_collect_jobs_2_through_the_cli(folder, tmp_path, wide):
     result = CliRunner().invoke(main, ["collect", str(folder), "-o", str(out), "--jobs", "2"])
     assert result.exit_code == 1  # the bad files are skipped
     assert pd.read_csv(out)["file"].tolist() == wide["file"].tolist()
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, True, "2"])
+def test_a_wrong_number_of_jobs_is_refused_before_anything_is_read_or_written(folder, tmp_path, jobs):
+    from cpxl.core.errors import CPError
+
+    with pytest.raises(CPError, match=r"^collect: jobs must be a whole number >= 1"):
+        collect(folder, jobs=jobs)
+    with pytest.raises(CPError, match=r"^collect: jobs must be a whole number >= 1"):
+        write_collection([folder / GOOD[0]], tmp_path / "all.csv", jobs=jobs)
+    assert not list(tmp_path.iterdir())

@@ -235,6 +235,11 @@ def _collected_or_reason(path: Path, long: bool, tolerance: float | None) -> tup
         return None, f"cpxl could not read it ({type(exc).__name__}: {exc})"
 
 
+def _check_jobs(jobs: Any) -> None:
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise CPError("collect", "jobs", "must be a whole number >= 1", jobs)
+
+
 def _outcomes(
     files: Iterable[Path], long: bool, tolerance: float | None, jobs: int
 ) -> Iterator[tuple[Path, tuple[list[dict] | None, str]]]:
@@ -243,7 +248,7 @@ def _outcomes(
     The files are handed out a few per worker ahead of the one awaited, so that a progress bar wrapping
     *files* follows the work, and a file whose worker died is skipped with that reason.
     """
-    if jobs <= 1:
+    if jobs == 1:
         for path in files:
             yield path, _collected_or_reason(path, long, tolerance)
         return
@@ -322,6 +327,7 @@ def collect(
     """
     import pandas as pd
 
+    _check_jobs(jobs)
     if isinstance(paths, (str, Path)):
         paths = [paths]
     done = Collected()
@@ -381,6 +387,7 @@ def write_collection(
     """
     from ..io import atomic_write
 
+    _check_jobs(jobs)
     output = Path(output)
     suffix = output.suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
