@@ -43,39 +43,9 @@ import scipy.sparse as sp
 
 from .errors import CPError
 from .inputs import MAX_CELLS, as_flags, as_floats, as_labels, check
+from .results import _Result
 
 __all__ = ["BalanceResult", "Flowsheet"]
-
-
-class _Result(dict):
-    """A dict with attribute access and a readable repr, in the style of ``scipy.optimize.OptimizeResult``."""
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError as exc:
-            raise AttributeError(name) from exc
-
-    __setattr__ = dict.__setitem__  # type: ignore[assignment]
-    __delattr__ = dict.__delitem__  # type: ignore[assignment]
-
-    def __dir__(self) -> list[str]:
-        return list(self.keys())
-
-    def __repr__(self) -> str:
-        if not self:
-            return self.__class__.__name__ + "()"
-        width = max(map(len, self.keys())) + 1
-        lines = []
-        for key, value in self.items():
-            text = (
-                repr(value)
-                if not isinstance(value, np.ndarray)
-                else np.array2string(value, precision=6, threshold=12, edgeitems=3, separator=", ")
-            )
-            text = text.replace("\n", "\n" + " " * (width + 2))
-            lines.append(f"{key.rjust(width)}: {text}")
-        return "\n".join(lines)
 
 
 def _size(x: Any) -> int:
