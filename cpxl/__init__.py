@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         balance_closure,
         balance_test,
         cash_flow,
+        co2,
         efactor,
         elf,
         grade,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
         reduction,
         reuse_rate,
         rme,
+        tce,
         weighted_score,
     )
 
@@ -64,6 +66,7 @@ __all__ = [
     "balance_closure",
     "balance_test",
     "cash_flow",
+    "co2",
     "efactor",
     "elf",
     "grade",
@@ -79,6 +82,7 @@ __all__ = [
     "reduction",
     "reuse_rate",
     "rme",
+    "tce",
     "weighted_score",
 ]
 

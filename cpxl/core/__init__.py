@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .chemistry import atom_economy, mw
     from .components import ComponentsResult, reconcile_components
     from .economics import cash_flow, irr, npv, npvr, payback
+    from .energy import co2, tce
     from .errors import CPError, CPWarning
     from .flowsheet import BalanceResult, Flowsheet
     from .grading import grade
@@ -42,6 +43,7 @@ _EXPORTS = {
     "balance_closure": "metrics",
     "balance_test": "reconcile",
     "cash_flow": "economics",
+    "co2": "energy",
     "efactor": "metrics",
     "elf": "metrics",
     "grade": "grading",
@@ -57,6 +59,7 @@ _EXPORTS = {
     "reduction": "metrics",
     "reuse_rate": "metrics",
     "rme": "metrics",
+    "tce": "energy",
     "weighted_score": "scoring",
 }
 
@@ -66,12 +69,14 @@ _SUBMODULES = frozenset(
         "chemistry",
         "components",
         "economics",
+        "energy",
         "errors",
         "flowsheet",
         "grading",
         "inputs",
         "metrics",
         "reconcile",
+        "results",
         "scoring",
         "yields",
     }
@@ -89,6 +94,7 @@ __all__ = [
     "balance_closure",
     "balance_test",
     "cash_flow",
+    "co2",
     "efactor",
     "elf",
     "grade",
@@ -104,6 +110,7 @@ __all__ = [
     "reduction",
     "reuse_rate",
     "rme",
+    "tce",
     "weighted_score",
 ]
 
