@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .flowsheet import BalanceResult, Flowsheet
     from .grading import grade
     from .metrics import balance_closure, efactor, elf, pmi, reduction, reuse_rate, rme
+    from .portfolio import PortfolioResult, portfolio
     from .reconcile import BalanceTestResult, ReconcileResult, balance_test, reconcile
     from .scoring import weighted_score
     from .yields import overall_yield
@@ -38,6 +39,7 @@ _EXPORTS = {
     "ComponentsResult": "components",
     "CPWarning": "errors",
     "Flowsheet": "flowsheet",
+    "PortfolioResult": "portfolio",
     "ReconcileResult": "reconcile",
     "atom_economy": "chemistry",
     "balance_closure": "metrics",
@@ -54,6 +56,7 @@ _EXPORTS = {
     "overall_yield": "yields",
     "payback": "economics",
     "pmi": "metrics",
+    "portfolio": "portfolio",
     "reconcile": "reconcile",
     "reconcile_components": "components",
     "reduction": "metrics",
@@ -75,6 +78,7 @@ _SUBMODULES = frozenset(
         "grading",
         "inputs",
         "metrics",
+        "portfolio",
         "reconcile",
         "results",
         "scoring",
@@ -89,6 +93,7 @@ __all__ = [
     "CPWarning",
     "ComponentsResult",
     "Flowsheet",
+    "PortfolioResult",
     "ReconcileResult",
     "atom_economy",
     "balance_closure",
@@ -105,6 +110,7 @@ __all__ = [
     "overall_yield",
     "payback",
     "pmi",
+    "portfolio",
     "reconcile",
     "reconcile_components",
     "reduction",
