@@ -39,6 +39,10 @@ SPILLING = {
     "reconcile": ["source", "target", "measured", "sigma"],
     "balance_test": ["source", "target", "measured", "sigma"],
     "reconcile_components": ["source", "target", "flow", "flow_sigma", "fraction", "fraction_sigma"],
+    # ... and these take options of their own after the contract arguments
+    "tce": ["amount", "carrier", "coefficient"],
+    "co2": ["amount", "carrier", "factor"],
+    "portfolio": ["values", "costs", "budget", "exclusive_groups", "requires"],
 }
 
 

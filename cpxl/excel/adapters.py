@@ -387,6 +387,35 @@ def _grade(
     return _row(result) if mode == "scores" else _cell(result)
 
 
+def _per_row(twin: Callable[..., Any]) -> Callable[..., Any]:
+    """CP_TCE and CP_CO2: one value per row of the ranges (an empty row empty), or one value for one row."""
+
+    def adapter(amount: Any, carrier: Any, override: Any = None) -> Any:
+        values = np.atleast_1d(twin(amount, carrier, override))
+        return _cell(float(values[0])) if values.size == 1 else _column(values)
+
+    return adapter
+
+
+def _portfolio(
+    values: Any, costs: Any, budget: Any, exclusive_groups: Any = None, requires: Any = None
+) -> list[list[Any]]:
+    """CP_PORTFOLIO: 1 or 0 per option; a row blank in every per-option argument is a spare row, left empty.
+
+    A spare row stays in the problem as an option that cannot be done (value and cost 0, not feasible), so that
+    the rows named in ``requires`` and in messages are the worksheet's rows.
+    """
+    given = [a for a in (values, costs, exclusive_groups, requires) if a is not None]
+    columns = [np.asarray(a, dtype=object).ravel() for a in given]
+    n = columns[0].size
+    keep = np.ones(n, dtype=bool)
+    if all(c.size == n for c in columns):  # otherwise the twin names the argument whose length differs
+        keep = ~np.array([all(is_blank(c[i]) for c in columns) for i in range(n)], dtype=bool)
+        values, costs = (np.where(keep, c, 0.0) for c in columns[:2])
+    result = core.portfolio(values, costs, budget, exclusive_groups, requires, feasible=keep, details=False)
+    return _column(_spread(keep, result.selected[keep].astype(int)))
+
+
 def _version() -> str:
     from .. import __version__
 
@@ -414,6 +443,9 @@ _ADAPTERS: dict[str, Callable[..., Any]] = {
     "CP_WEIGHTED_SCORE": _weighted_score,
     "CP_GRADE": _grade,
     "CP_RECONCILE_COMPONENTS": _reconcile_components,
+    "CP_TCE": _per_row(core.tce),
+    "CP_CO2": _per_row(core.co2),
+    "CP_PORTFOLIO": _portfolio,
     "CP_VERSION": _version,
 }
 

@@ -49,6 +49,19 @@ _CASH_FLOWS = _arg(
 )
 _YEARS = _arg("Number of years n when a single F is given [yr]", "只给一个 F 时的年数 n [年]", optional=True)
 
+_ENERGY_AMOUNT = _arg(
+    "Amount of each row in its carrier's unit: t (coal, coke, oils, LPG, steam), 10^4 m3 (natural gas), MWh "
+    "(electricity), GJ (heat); blank = empty row [carrier unit]",
+    "各行能源实物量，按品种单位：t（煤、焦炭、油品、液化石油气、蒸汽）、万 m³（天然气）、MWh（电力）、GJ（热力）；"
+    "空白为空行 [品种单位]",
+)
+_ENERGY_CARRIER = _arg(
+    'Carrier of each row as GB/T 2589 names it, English or Chinese: "raw coal"/"原煤", "diesel"/"柴油", '
+    '"natural gas"/"天然气", "electricity"/"电力", "heat"/"热力", ... [-]',
+    "各行能源品种，按 GB/T 2589 名称（中文或英文）：原煤、洗精煤、焦炭、原油、燃料油、汽油、煤油、柴油、液化石油气、"
+    "天然气、电力、热力、蒸汽 [-]",
+)
+
 _RECONCILE_ARGS = {
     "source": _arg(
         "For each stream, the unit it leaves; blank = system boundary [unit name]",
@@ -388,6 +401,66 @@ CATALOG: dict[str, dict[str, Any]] = {
                 '"value"（默认）、"sigma"、"z"、"status" 按物流；"fraction"、"component_flow" 按物流和组分',
                 optional=True,
                 single=True,
+            ),
+        },
+    },
+    "CP_TCE": {
+        "twin": "tce",
+        "en": "Energy in tonnes of standard coal equivalent by the GB/T 2589 coefficient of each row's carrier; "
+        "spills one value per row [tce].",
+        "zh": "按 GB/T 2589 折标准煤参考系数计算各行能源的吨标准煤；每行溢出一个值 [tce]。",
+        "spill": "column",
+        "args": {
+            "amount": _ENERGY_AMOUNT,
+            "carrier": _ENERGY_CARRIER,
+            "coefficient": _arg(
+                "Coefficient of each row, overriding the table; blank = GB/T 2589's (electricity 0.1229, its "
+                "calorific equivalent) [tce per unit]",
+                "各行折标准煤系数，覆盖参考系数；空白取 GB/T 2589 参考系数（电力按当量值 0.1229）[tce/单位]",
+                optional=True,
+            ),
+        },
+    },
+    "CP_CO2": {
+        "twin": "co2",
+        "en": "CO2 emitted by each row's energy, by documented default factors (fuels: IPCC 2006; electricity: "
+        "national average 2022); spills one value per row [t].",
+        "zh": "各行能源的 CO2 排放量，按注明来源的缺省因子（燃料：IPCC 2006；电力：2022 年全国平均）；"
+        "每行溢出一个值 [t]。",
+        "spill": "column",
+        "args": {
+            "amount": _ENERGY_AMOUNT,
+            "carrier": _ENERGY_CARRIER,
+            "factor": _arg(
+                "CO2 per unit of each row, overriding the default; blank = the default [t CO2 per unit]",
+                "各行单位能源的 CO2 排放因子，覆盖缺省值；空白取缺省值 [t CO2/单位]",
+                optional=True,
+            ),
+        },
+    },
+    "CP_PORTFOLIO": {
+        "twin": "portfolio",
+        "en": "The options that maximise the total value within the budget (0/1 program); spills 1 (do it) or 0 "
+        "per option.",
+        "zh": "预算内使总价值最大的方案组合（0-1 规划）；每个方案溢出 1（实施）或 0。",
+        "spill": "column",
+        "args": {
+            "values": _arg(
+                "Value of each option: NPV, pollutant or CO2 reduction; may be negative [value unit]",
+                "各方案的价值：净现值、污染物或 CO2 削减量；可为负 [价值单位]",
+            ),
+            "costs": _arg("Investment of each option, >= 0 [currency]", "各方案的投资，≥ 0 [元]"),
+            "budget": _arg("Budget, >= 0 [currency]", "投资预算，≥ 0 [元]"),
+            "exclusive_groups": _arg(
+                "For each option a label: options sharing a label exclude each other; blank = none [-]",
+                "各方案的互斥组标签：同一标签的方案只能选其一；空白表示无 [-]",
+                optional=True,
+            ),
+            "requires": _arg(
+                "For each option, the row (1-based) of the option it needs, several separated by commas; blank = "
+                "none [-]",
+                "各方案所依赖方案的行号（从 1 起），多个用逗号分隔；空白表示无 [-]",
+                optional=True,
             ),
         },
     },

@@ -179,6 +179,21 @@ def CP_RECONCILE_COMPONENTS(source, target, flow, flow_sigma, fraction, fraction
 
 
 @_udf
+def CP_TCE(amount, carrier, coefficient=None):  # noqa: N802
+    return classic_call("CP_TCE", amount, carrier, coefficient)
+
+
+@_udf
+def CP_CO2(amount, carrier, factor=None):  # noqa: N802
+    return classic_call("CP_CO2", amount, carrier, factor)
+
+
+@_udf
+def CP_PORTFOLIO(values, costs, budget, exclusive_groups=None, requires=None):  # noqa: N802
+    return classic_call("CP_PORTFOLIO", values, costs, budget, exclusive_groups, requires)
+
+
+@_udf
 def CP_VERSION():  # noqa: N802
     return classic_call("CP_VERSION")
 
