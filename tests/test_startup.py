@@ -84,6 +84,17 @@ def test_the_economics_import_no_optimiser_until_irr_is_computed():
     assert loaded(imported("from cpxl import irr, npv, payback"), ("scipy.stats", "scipy.optimize")) == []
 
 
+def test_the_portfolio_imports_no_scipy_until_it_solves():
+    assert loaded(imported("from cpxl import portfolio, PortfolioResult"), ("scipy", *HEAVY)) == []
+    assert "scipy.optimize" in imported("import cpxl; cpxl.portfolio([1, 2], [1, 1], 1)")
+
+
+def test_energy_and_carbon_need_no_scipy():
+    modules = imported("import cpxl; cpxl.tce(1.0, 'raw coal'); cpxl.co2([1.0, 2.0], ['diesel', 'electricity'])")
+    assert "cpxl.core.energy" in modules
+    assert loaded(modules, ("scipy", *HEAVY)) == []
+
+
 # ------------------------------------------------------------------------------------------------ the command
 
 
