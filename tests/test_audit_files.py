@@ -268,8 +268,8 @@ SHAPES = [
     ("weights: [1, 2]", "weights must be a mapping of table names to lists of weights, got a list"),
     ("weights: {streams: [1]}", "weights.streams is not a table with ratings (expected focus, options)"),
     ("tables: {focus: [{name: F, ratings: {a: 1}}]}", "focus[1].ratings must list 6 ratings, got a mapping"),
-    ("schema_version: '1'", "schema_version must be the whole number 2 (or 1, upgraded), got '1'"),
-    ("schema_version: true", "schema_version must be the whole number 2 (or 1, upgraded), got True"),
+    ("schema_version: '1'", "schema_version must be the whole number 3 (or 1 or 2, upgraded), got '1'"),
+    ("schema_version: true", "schema_version must be the whole number 3 (or 1 or 2, upgraded), got True"),
 ]
 
 

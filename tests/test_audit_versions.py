@@ -1,4 +1,4 @@
-"""Indicator weights as the indicator systems publish them (two levels), and files of schema version 1."""
+"""Indicator weights as the indicator systems publish them (two levels), and files of schema versions 1 and 2."""
 
 from __future__ import annotations
 
@@ -12,8 +12,25 @@ from cpxl.audit.versions import upgrade
 COMPOSITE = [0.15, 0.15, 0.10, 0.15, 0.10, 0.15, 0.10, 0.10]
 
 
-def version_1() -> dict:
+def version_2() -> dict:
+    """The example as a version-2 file: no components, no contents of streams."""
     data = Audit.example().to_dict()
+    data["schema_version"] = 2
+    del data["tables"]["components"]
+    data["tables"]["streams"] = [
+        {k: v for k, v in s.items() if not k.startswith("content")} for s in data["tables"]["streams"]
+    ]
+    return data
+
+
+def example_without_components() -> Audit:
+    data = version_2()
+    data["schema_version"] = SCHEMA_VERSION
+    return Audit.from_dict(data)
+
+
+def version_1() -> dict:
+    data = version_2()
     data["schema_version"] = 1
     for record, weight in zip(data["tables"]["indicators"], COMPOSITE, strict=True):
         del record["group_weight"], record["weight_in_group"]
@@ -23,13 +40,23 @@ def version_1() -> dict:
 
 def test_a_version_1_file_loads_with_the_two_levels_recovered_exactly():
     audit = Audit.from_dict(version_1())
-    assert audit == Audit.example()
-    assert audit.schema_version == SCHEMA_VERSION == 2
+    assert audit == example_without_components()
+    assert audit.schema_version == SCHEMA_VERSION == 3
     assert audit.indicator_weights() == pytest.approx(COMPOSITE, abs=1e-12)
     rows = audit.tables["indicators"]
     # the example's groups: resources 0.4 (0.375, 0.375, 0.25), recycling and pollution 0.25 (0.6, 0.4), management 0.1
     assert [r["group_weight"] for r in rows] == pytest.approx([0.4, 0.4, 0.4, 0.25, 0.25, 0.25, 0.25, 0.1])
     assert [r["weight_in_group"] for r in rows] == pytest.approx([0.375, 0.375, 0.25, 0.6, 0.4, 0.6, 0.4, 1.0])
+
+
+def test_a_version_2_file_loads_as_version_3_with_no_components():
+    audit = Audit.from_dict(version_2())
+    assert audit == example_without_components()
+    assert audit.schema_version == 3
+    assert audit.tables["components"] == []
+    assert all(s["content_1"] is None for s in audit.tables["streams"])
+    assert audit.reconcile_components() is None
+    assert upgrade(version_2()) == {**version_2(), "schema_version": 3}
 
 
 def test_upgrading_leaves_current_data_alone_and_does_not_touch_its_input():

@@ -13,6 +13,17 @@ off-gas; centrifuge 6,800 = 2,500 wet cake + 4,300 mother liquor; dryer 2,500 =
 2,000 product + 480 vapour + 20 dust; solvent recovery 4,300 = 1,350 toluene +
 2,800 wastewater + 150 residue. Plant: in 5,550 = out 5,550.
 
+The toluene balance (the component sheet): 150 t fresh toluene at 99.5 % and
+1,350 t recovered at 98 % bring 1,472 t of toluene into the reactor; 30 t
+leave with the off-gas (30 % of it), the rest with the reaction mass (21.2 %).
+The centrifuge splits it into 65 t in the wet cake (2.6 %) and 1,377 t in the
+mother liquor (32 %); the dryer loses 60 t with its vapour (12.5 %), 4 t with
+the dust (20 %) and 1 t stays in the product (0.05 %); distillation recovers
+1,323 t, 1.4 t go with the wastewater (0.05 %, 500 mg/L) and 53 t with the
+residue (35 %). The losses add up to the 149 t of fresh toluene bought. The
+off-gas and the dust are not analysed: the reconciliation computes their
+toluene from the balances.
+
 Text is given in English and Chinese; :func:`example_data` picks one language.
 """
 
@@ -36,7 +47,7 @@ REACTOR, CRYST, CENTRI, DRYER, RECOVERY = (
 )
 
 _EXAMPLE: dict[str, Any] = {
-    "schema_version": 2,
+    "schema_version": 3,
     "fields": {
         "company": _t("Jiangnan Fine Chemicals Co., Ltd. (example)", "江南精细化工有限公司（示例）"),
         "industry": _t("Dye intermediates", "染料中间体"),
@@ -381,17 +392,52 @@ _EXAMPLE: dict[str, Any] = {
                 "achieved": 0.92,
             },
         ],
+        "components": [{"name": _t("Toluene", "甲苯"), "unit": "percent"}],
         "streams": [
-            {"name": _t("Raw material A", "原料 A"), "source": None, "target": REACTOR, "measured": 1500, "sigma": 15},
-            {"name": _t("Raw material B", "原料 B"), "source": None, "target": REACTOR, "measured": 905, "sigma": 9},
-            {"name": _t("Fresh toluene", "新鲜甲苯"), "source": None, "target": REACTOR, "measured": 148, "sigma": 3},
-            {"name": _t("Process water", "工艺水"), "source": None, "target": REACTOR, "measured": 3030, "sigma": 60},
+            {
+                "name": _t("Raw material A", "原料 A"),
+                "source": None,
+                "target": REACTOR,
+                "measured": 1500,
+                "sigma": 15,
+                "content_1": 0,
+                "content_sigma_1": 0,
+            },
+            {
+                "name": _t("Raw material B", "原料 B"),
+                "source": None,
+                "target": REACTOR,
+                "measured": 905,
+                "sigma": 9,
+                "content_1": 0,
+                "content_sigma_1": 0,
+            },
+            {
+                "name": _t("Fresh toluene", "新鲜甲苯"),
+                "source": None,
+                "target": REACTOR,
+                "measured": 148,
+                "sigma": 3,
+                "content_1": 99.5,
+                "content_sigma_1": 0.2,
+            },
+            {
+                "name": _t("Process water", "工艺水"),
+                "source": None,
+                "target": REACTOR,
+                "measured": 3030,
+                "sigma": 60,
+                "content_1": 0,
+                "content_sigma_1": 0,
+            },
             {
                 "name": _t("Recovered toluene", "回收甲苯"),
                 "source": RECOVERY,
                 "target": REACTOR,
                 "measured": 1340,
                 "sigma": 27,
+                "content_1": 98.0,
+                "content_sigma_1": 0.5,
             },
             {
                 "name": _t("Reaction mass", "反应料液"),
@@ -399,21 +445,73 @@ _EXAMPLE: dict[str, Any] = {
                 "target": CRYST,
                 "measured": 6750,
                 "sigma": 135,
+                "content_1": 21.5,
+                "content_sigma_1": 0.8,
             },
             {"name": _t("Off-gas", "反应尾气"), "source": REACTOR, "target": None, "measured": None, "sigma": None},
-            {"name": _t("Slurry", "结晶料浆"), "source": CRYST, "target": CENTRI, "measured": 6790, "sigma": 136},
-            {"name": _t("Wet cake", "湿滤饼"), "source": CENTRI, "target": DRYER, "measured": 2480, "sigma": 50},
-            {"name": _t("Mother liquor", "母液"), "source": CENTRI, "target": RECOVERY, "measured": 4350, "sigma": 87},
-            {"name": _t("Product DX-2", "产品 DX-2"), "source": DRYER, "target": None, "measured": 2000, "sigma": 10},
-            {"name": _t("Dryer vapour", "干燥蒸汽"), "source": DRYER, "target": None, "measured": 470, "sigma": 24},
+            {
+                "name": _t("Slurry", "结晶料浆"),
+                "source": CRYST,
+                "target": CENTRI,
+                "measured": 6790,
+                "sigma": 136,
+                "content_1": 20.8,
+                "content_sigma_1": 0.8,
+            },
+            {
+                "name": _t("Wet cake", "湿滤饼"),
+                "source": CENTRI,
+                "target": DRYER,
+                "measured": 2480,
+                "sigma": 50,
+                "content_1": 2.5,
+                "content_sigma_1": 0.2,
+            },
+            {
+                "name": _t("Mother liquor", "母液"),
+                "source": CENTRI,
+                "target": RECOVERY,
+                "measured": 4350,
+                "sigma": 87,
+                "content_1": 31.5,
+                "content_sigma_1": 1.2,
+            },
+            {
+                "name": _t("Product DX-2", "产品 DX-2"),
+                "source": DRYER,
+                "target": None,
+                "measured": 2000,
+                "sigma": 10,
+                "content_1": 0.05,
+                "content_sigma_1": 0.01,
+            },
+            {
+                "name": _t("Dryer vapour", "干燥蒸汽"),
+                "source": DRYER,
+                "target": None,
+                "measured": 470,
+                "sigma": 24,
+                "content_1": 12.8,
+                "content_sigma_1": 1.0,
+            },
             {"name": _t("Dryer dust", "干燥粉尘"), "source": DRYER, "target": None, "measured": None, "sigma": None},
-            {"name": _t("Wastewater", "废水"), "source": RECOVERY, "target": None, "measured": 2760, "sigma": 83},
+            {
+                "name": _t("Wastewater", "废水"),
+                "source": RECOVERY,
+                "target": None,
+                "measured": 2760,
+                "sigma": 83,
+                "content_1": 0.05,
+                "content_sigma_1": 0.01,
+            },
             {
                 "name": _t("Distillation residue", "精馏残渣"),
                 "source": RECOVERY,
                 "target": None,
                 "measured": 152,
                 "sigma": 8,
+                "content_1": 36.0,
+                "content_sigma_1": 3.0,
             },
         ],
         "units": [

@@ -507,7 +507,13 @@ _TABLE_NOTES = {
     "group); level_1..level_3: the thresholds of grades I-III",
     "streams": (
         "source, target: unit names (blank is outside the plant); measured: mass over the audit period "
-        "[mass_unit], blank if not measured; sigma: its standard uncertainty [mass_unit]"
+        "[mass_unit], blank if not measured; sigma: its standard uncertainty [mass_unit]; content_k: the "
+        "content of component k (the k-th of the components table) in that component's unit, 0 if the stream "
+        "carries none, blank if not analysed; content_sigma_k: its standard uncertainty, in the same unit"
+    ),
+    "components": (
+        "at most 4, in the order of the streams' content_1..content_4; unit: what their contents are given in "
+        "(blank is kg_kg; g_l and mg_l are taken at a density of 1 kg/L: 1 mg/L = 1e-6 kg/kg)"
     ),
     "units": "stock_change: mass stored in the unit over the audit period [mass_unit]",
     "water": "fresh, reused, wastewater: volumes over the audit period",

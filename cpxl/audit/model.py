@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import CPError
-from .schema import FIELDS, SCHEMA_VERSION, TABLES, Column, Field, Table
+from .schema import CONTENT_UNITS, FIELDS, MAX_COMPONENTS, SCHEMA_VERSION, TABLES, Column, Field, Table
 from .versions import upgrade
 
 __all__ = ["MAX_TEXT_LENGTH", "Audit", "AuditError", "AuditFileError", "coerce", "text_problem"]
@@ -371,9 +371,10 @@ class Audit:
             for key in sorted(unknown, key=str)
         ]
         version = data.get("schema_version", SCHEMA_VERSION)
-        if isinstance(version, bool) or not isinstance(version, int) or version not in (1, SCHEMA_VERSION):
+        if isinstance(version, bool) or not isinstance(version, int) or version not in (1, 2, SCHEMA_VERSION):
             problems.append(
-                f"schema_version must be the whole number {SCHEMA_VERSION} (or 1, upgraded), got {_kind_of(version)}"
+                f"schema_version must be the whole number {SCHEMA_VERSION} (or 1 or 2, upgraded), "
+                f"got {_kind_of(version)}"
             )
         data = upgrade(data)
 
@@ -436,7 +437,11 @@ class Audit:
                 )
             except CPError as exc:
                 problems.append(f"streams: {exc.detail}")
-        for key, column in (("options", "id"), ("units", "name"), ("products", "name")):
+        for key, table in TABLES.items():
+            if not table.grows and len(self.tables[key]) > table.rows:
+                problems.append(f"{key}: at most {table.rows} records, got {len(self.tables[key])}")
+        problems += self._content_problems()
+        for key, column in (("options", "id"), ("units", "name"), ("products", "name"), ("components", "name")):
             seen: dict[Any, int] = {}
             for i, record in enumerate(self.tables[key], start=1):
                 if record[column] in seen:
@@ -447,6 +452,96 @@ class Audit:
             problems.append(f"products: only one product can be the main one, got rows {mains}")
         problems += _indicator_weight_problems(self.tables["indicators"])
         return problems
+
+    def _content_problems(self) -> list[str]:
+        """A content measured for a component that has no name, or one that is more than the whole stream."""
+        problems: list[str] = []
+        components = self.tables["components"]
+        for i, stream in enumerate(self.tables["streams"], start=1):
+            for k in range(1, MAX_COMPONENTS + 1):
+                content = stream[f"content_{k}"]
+                if content is None and stream[f"content_sigma_{k}"] is None:
+                    continue
+                if k > len(components):
+                    problems.append(
+                        f"streams[{i}].content_{k} is given, but there is no component {k} "
+                        "(name it in the components table)"
+                    )
+                elif content is not None and content * CONTENT_UNITS[components[k - 1]["unit"] or "kg_kg"] > 1:
+                    unit = components[k - 1]["unit"] or "kg_kg"
+                    problems.append(
+                        f"streams[{i}].content_{k}: {content:g} {unit} of {components[k - 1]['name']} is more than "
+                        "the whole stream (a mass fraction above 1)"
+                    )
+        return problems
+
+    def contents(self) -> tuple[list[str], list[list[float | None]], list[list[float | None]]]:
+        """The components' names and, per stream and component, the measured mass fraction and its σ [kg/kg].
+
+        Each content is converted from its component's unit (:data:`~cpxl.audit.schema.CONTENT_UNITS`; blank is
+        kg/kg); blank stays None (unmeasured, or σ by default).
+
+        Examples
+        --------
+        >>> names, fraction, sigma = Audit.example().contents()
+        >>> names, fraction[2], sigma[2]
+        (['Toluene'], [0.995], [0.002])
+        """
+        components = self.tables["components"]
+        factors = [CONTENT_UNITS[c["unit"] or "kg_kg"] for c in components]
+
+        def converted(stream: dict[str, Any], key: str) -> list[float | None]:
+            return [
+                None if stream[f"{key}_{k}"] is None else stream[f"{key}_{k}"] * factor
+                for k, factor in enumerate(factors, start=1)
+            ]
+
+        streams = self.tables["streams"]
+        return (
+            [c["name"] for c in components],
+            [converted(s, "content") for s in streams],
+            [converted(s, "content_sigma") for s in streams],
+        )
+
+    def reconcile_components(self) -> Any:
+        """The stream table and its components' contents reconciled together (:func:`cpxl.reconcile_components`).
+
+        None without streams or without components. Raises :class:`~cpxl.core.errors.CPError` when they cannot
+        be reconciled.
+
+        Examples
+        --------
+        >>> result = Audit.example().reconcile_components()
+        >>> result.passed, result.components
+        (True, ['Toluene'])
+        """
+        from ..core.components import reconcile_components
+
+        streams = self.tables["streams"]
+        if not streams or not self.tables["components"]:
+            return None
+        names, fraction, sigma = self.contents()
+        key = (
+            tuple((s["source"], s["target"], s["measured"], s["sigma"], s["name"]) for s in streams),
+            tuple(names),
+            tuple(map(tuple, fraction)),
+            tuple(map(tuple, sigma)),
+        )
+        cached = self.__dict__.get("_components_reconciled")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        result = reconcile_components(
+            [s["source"] for s in streams],
+            [s["target"] for s in streams],
+            [s["measured"] for s in streams],
+            [s["sigma"] for s in streams],
+            fraction,
+            sigma,
+            components=names,
+            names=[s["name"] for s in streams],
+        )
+        self.__dict__["_components_reconciled"] = (key, result)
+        return result
 
     def reconcile(self) -> Any:
         """The stream table reconciled (:func:`cpxl.reconcile` with the streams' names), or None without streams.
@@ -496,8 +591,16 @@ class Audit:
             "schema_version": self.schema_version,
             "fields": dict(self.fields),
             "weights": {k: list(v) for k, v in self.weights.items()},
-            "tables": {k: [dict(r) for r in v] for k, v in self.tables.items() if v},
+            "tables": {k: [self._plain_record(k, r) for r in v] for k, v in self.tables.items() if v},
         }
+
+    def _plain_record(self, table: str, record: dict[str, Any]) -> dict[str, Any]:
+        """A record as plain data; a stream without the contents of components that do not exist (all blank)."""
+        if table != "streams":
+            return dict(record)
+        named = len(self.tables["components"])
+        unused = {f"{key}_{k}" for k in range(named + 1, MAX_COMPONENTS + 1) for key in ("content", "content_sigma")}
+        return {key: value for key, value in record.items() if key not in unused}
 
     @classmethod
     def load(cls, path: str | Path) -> Audit:

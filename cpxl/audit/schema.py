@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 __all__ = [
     "ASPECTS",
     "CATEGORIES",
+    "CONTENT_UNITS",
     "COST_CLASSES",
     "FIELDS",
     "FOCUS_FACTORS",
+    "MAX_COMPONENTS",
     "MAX_ROWS",
     "MEDIA",
     "RANKING_FACTORS",
@@ -32,7 +34,7 @@ __all__ = [
     "Table",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: The most rows a workbook gives a list table (``cpxl new --rows``): far beyond any audit (60 options is a large
 #: one), and what cpxl still reads back within its bounds (about 480,000 XML elements, 2 s).
@@ -55,6 +57,11 @@ COST_CLASSES = ("no_low", "medium_high")
 MEDIA = ("wastewater", "waste_gas", "solid_waste")
 CATEGORIES = ("raw_material", "auxiliary", "energy", "water")
 STATUSES = ("planned", "in_progress", "done")
+#: The components (pollutants, solvents, metals) a stream table can balance besides total mass.
+MAX_COMPONENTS = 4
+#: The units a component's content is measured in, with the factor that turns a content into a mass fraction
+#: [kg/kg]. mg/L and g/L assume a density of 1 kg/L (water): 1 mg/L = 1 mg/kg = 10⁻⁶ kg/kg (DOMAIN §6).
+CONTENT_UNITS = {"kg_kg": 1.0, "percent": 0.01, "g_kg": 1e-3, "mg_kg": 1e-6, "g_l": 1e-3, "mg_l": 1e-6}
 #: Weighted-sum factors for the audit focus (DOMAIN §1.2) with their conventional default weights.
 FOCUS_FACTORS = (
     ("waste_quantity", 10.0),
@@ -80,6 +87,7 @@ CHOICES = {
     "medium": MEDIA,
     "category": CATEGORIES,
     "status": STATUSES,
+    "unit": tuple(CONTENT_UNITS),
 }
 
 
@@ -124,6 +132,9 @@ class Table:
     A blank workbook gives the table ``rows`` rows; a filled one gives at least
     that many and always ``spare_rows`` empty rows after the records.
 
+    A table that does not ``grow`` always has exactly ``rows`` rows, and at
+    most that many records.
+
     A table with ``ratings`` also holds, per record, a list ``ratings`` with one
     rating per factor; the factors' weights are part of the audit
     (``Audit.weights[table]``), with the defaults given here.
@@ -134,6 +145,7 @@ class Table:
     rows: int = 20
     spare_rows: int = 10
     ratings: tuple[tuple[str, float], ...] = field(default=())
+    grows: bool = True
 
     def column(self, key: str) -> Column:
         """The column called *key*."""
@@ -263,6 +275,16 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            "components",
+            (
+                _c("name", required=True, width=16),
+                _c("unit", "choice", width=10),
+            ),
+            rows=MAX_COMPONENTS,
+            spare_rows=0,
+            grows=False,
+        ),
+        Table(
             "streams",
             (
                 _c("name", required=True, width=20),
@@ -270,6 +292,8 @@ TABLES: dict[str, Table] = {
                 _c("target", width=16),
                 _c("measured", "number", minimum=0, unit="mass"),
                 _c("sigma", "number", minimum=0, unit="mass"),
+                *(_c(f"content_{k}", "number", minimum=0, width=11) for k in range(1, MAX_COMPONENTS + 1)),
+                *(_c(f"content_sigma_{k}", "number", minimum=0, width=11) for k in range(1, MAX_COMPONENTS + 1)),
             ),
             rows=60,
         ),

@@ -14,6 +14,12 @@ Versions
     Indicators carry the two published levels: ``group_weight`` (the weight of
     the indicator's first-level group, 一级指标权重) and ``weight_in_group``
     (its weight within the group, 二级指标分权重); the composite is their product.
+3
+    Component balances: a ``components`` table (name, unit of content; at most
+    four) and, per stream, the measured content of each component and its
+    uncertainty (``content_1`` .. ``content_4``, ``content_sigma_1`` ..
+    ``content_sigma_4``). A version 2 file has no components: it upgrades by
+    its version number alone.
 """
 
 from __future__ import annotations
@@ -31,9 +37,9 @@ def upgrade(data: dict[str, Any]) -> dict[str, Any]:
     Version 1 to 2: each group's weight is the sum of the composite weights of
     its indicators (indicators without a group form one group), and each
     indicator's weight in its group is its composite weight over that sum, so
-    that their product is the composite weight given. Data of the current
-    version, or of an unknown one, is returned unchanged (validation reports
-    the latter).
+    that their product is the composite weight given. Version 2 to 3 adds
+    nothing a file must give (no components). Data of the current version, or
+    of an unknown one, is returned unchanged (validation reports the latter).
 
     Parameters
     ----------
@@ -53,12 +59,17 @@ def upgrade(data: dict[str, Any]) -> dict[str, Any]:
     ...     {"name": "COD", "group": "pollution", "weight": 0.5}]}}
     >>> new = upgrade(old)
     >>> new["schema_version"], [(r["group_weight"], r["weight_in_group"]) for r in new["tables"]["indicators"]]
-    (2, [(0.5, 0.6), (0.5, 0.4), (0.5, 1.0)])
+    (3, [(0.5, 0.6), (0.5, 0.4), (0.5, 1.0)])
+    >>> upgrade({"schema_version": 2, "fields": {"company": "X"}})
+    {'schema_version': 3, 'fields': {'company': 'X'}}
     """
-    if data.get("schema_version") != 1:
+    version = data.get("schema_version")
+    if version not in (1, 2) or isinstance(version, bool):
         return data
     data = dict(data)
     data["schema_version"] = SCHEMA_VERSION
+    if version == 2:
+        return data
     tables = data.get("tables")
     if not isinstance(tables, dict) or not isinstance(tables.get("indicators"), list):
         return data
