@@ -19,7 +19,14 @@ from render_pictures import main as render  # noqa: E402
 
 #: workbook -> the sheets pictured
 PICTURES = {
-    "example-en.xlsx": ["Dashboard", "3 Flowsheet", "3 Material balance", "2 Benchmark", "5 Feasibility"],
+    "example-en.xlsx": [
+        "Dashboard",
+        "3 Flowsheet",
+        "3 Material balance",
+        "2 Benchmark",
+        "5 Feasibility",
+        "3 Component balance",
+    ],
     "example-zh.xlsx": ["指标总览"],
 }
 

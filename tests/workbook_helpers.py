@@ -8,7 +8,7 @@ from typing import Any
 import openpyxl
 from hypothesis import strategies as st
 
-from cpxl.audit.schema import FIELDS, TABLES, Column
+from cpxl.audit.schema import CONTENT_UNITS, FIELDS, MAX_COMPONENTS, TABLES, Column
 
 # Numbers a person types: at most 12 significant digits, so a round trip through the file is exact.
 numbers = st.decimals(min_value=0, max_value=10**7, places=3, allow_nan=False).map(float)
@@ -35,7 +35,7 @@ def audits(draw: Any) -> dict[str, Any]:
     """Random audits that fit the schema (streams form a flowsheet; weights sum to 1)."""
     tables: dict[str, list[dict[str, Any]]] = {}
     for key, table in TABLES.items():
-        if key in ("streams", "units", "indicators"):
+        if key in ("streams", "units", "indicators", "components"):
             continue
         rows = []
         for i in range(draw(st.integers(0, 3))):
@@ -72,7 +72,18 @@ def audits(draw: Any) -> dict[str, Any]:
                 "sigma": draw(st.none() | numbers) if measured is not None else None,
             }
         )
+    components = [
+        {"name": f"C{k}", "unit": draw(st.none() | st.sampled_from(list(CONTENT_UNITS)))}
+        for k in range(1, draw(st.integers(0, MAX_COMPONENTS)) + 1)
+    ]
+    for stream in streams:  # contents as analysed: at most the whole stream in the component's unit
+        for k, component in enumerate(components, start=1):
+            most = round(1 / CONTENT_UNITS[component["unit"] or "kg_kg"])
+            stream[f"content_{k}"] = draw(st.none() | st.integers(0, 1000).map(lambda x, m=most: x * m / 1000))
+            if stream[f"content_{k}"] is not None and draw(st.booleans()):
+                stream[f"content_sigma_{k}"] = draw(st.integers(0, 100).map(lambda x, m=most: x * m / 10000))
     tables["streams"] = streams
+    tables["components"] = components
     tables["units"] = [{"name": u, "stock_change": draw(st.none() | numbers)} for u in units]
     n = draw(st.integers(0, 4))
     groups = [draw(st.sampled_from(["a", "b"])) for _ in range(n)]

@@ -22,6 +22,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.targets": ("2 Targets", "2 清洁生产目标"),
     "sheet.flowsheet": ("3 Flowsheet", "3 工艺流程"),
     "sheet.balance": ("3 Material balance", "3 物料平衡"),
+    "sheet.components": ("3 Component balance", "3 组分平衡"),
     "sheet.water": ("3 Water balance", "3 水平衡"),
     "sheet.causes": ("3 Waste causes", "3 原因分析"),
     "sheet.options": ("4 Options", "4 方案"),
@@ -44,6 +45,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "title.targets": ("Cleaner-production targets and attainment", "清洁生产目标及完成情况"),
     "title.streams": ("Flowsheet as a stream table", "工艺流程（物流表）"),
     "title.balance": ("Material balance per unit and overall", "单元及全厂物料平衡"),
+    "title.component_balance": (
+        "Component balance: a pollutant, solvent or metal through the stream table",
+        "组分平衡：污染物、溶剂或金属在各物流中的平衡",
+    ),
+    "title.components": ("Components and the plant's balance of each", "平衡组分及全厂组分平衡"),
+    "title.stream_contents": ("Content of each stream, measured and reconciled", "各物流组分含量：实测与校正"),
+    "title.unit_components": ("Component balance of each unit", "各单元组分平衡"),
     "title.water": ("Water balance", "水平衡"),
     "title.water_users": ("Water users", "用水单元"),
     "title.units": ("Balance of each unit", "各单元物料平衡"),
@@ -142,6 +150,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.streams.reconciled": ("Reconciled flow", "校正后流量"),
     "col.streams.reconciled_sigma": ("Its uncertainty", "校正后不确定度"),
     "col.streams.status": ("Status", "状态"),
+    "col.components.name": ("Component", "组分"),
+    "col.components.unit": ("Unit of content", "含量单位"),
+    "col.components.factor": ("kg/kg per unit", "折合质量分数系数"),
+    "col.components.inflow": ("Σ in (plant)", "全厂输入"),
+    "col.components.outflow": ("Σ out (plant)", "全厂输出"),
+    "col.components.unmeasured": ("Unmeasured boundary streams", "边界未测物流数"),
+    "col.components.closure": ("Closure (in − out)/in", "相对误差"),
+    "col.components.flag": ("Check", "判断"),
     "col.units.name": ("Unit operation", "单元操作"),
     "col.units.stock_change": ("Stock change", "库存变化"),
     "col.units.inflow": ("Σ in", "输入合计"),
@@ -231,6 +247,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "choice.planned": ("Planned", "计划"),
     "choice.in_progress": ("In progress", "实施中"),
     "choice.done": ("Done", "已完成"),
+    "choice.kg_kg": ("kg/kg", "kg/kg"),
+    "choice.percent": ("%", "%"),
+    "choice.g_kg": ("g/kg", "g/kg"),
+    "choice.mg_kg": ("mg/kg", "mg/kg"),
+    "choice.g_l": ("g/L", "g/L"),
+    "choice.mg_l": ("mg/L", "mg/L"),
     # words in computed cells
     "word.ok": ("ok", "合格"),
     "word.check": ("check", "需核查"),
@@ -251,6 +273,20 @@ LABELS: dict[str, tuple[str, str]] = {
         " cells typed below the table are not counted: insert rows inside the table for them",
         " 个单元格填在表格下方，未计入：请在表格内插入行后填写",
     ),
+    "word.component": ("Component {k}", "组分{k}"),
+    "word.incomplete_component": ("streams not analysed", "有未测物流"),
+    "word.components_note": (
+        "Name up to four components, each with the unit its contents are given in: kg/kg, %, g/kg, mg/kg, g/L or "
+        "mg/L (g/L and mg/L are taken at a density of 1 kg/L, as for water: 1 mg/L = 10⁻⁶ kg/kg). Give each "
+        "stream's content beside its flow; a stream that carries none of the component has content 0. A stock "
+        "change of a component is a stream to or from storage.",
+        "最多填写四个组分及其含量单位：kg/kg、%、g/kg、mg/kg、g/L 或 mg/L（g/L、mg/L 按密度 1 kg/L 折算，如水："
+        "1 mg/L = 10⁻⁶ kg/kg）。在各物流旁填写其含量；不含该组分的物流填 0。组分的库存变化按进出储存的物流填写。",
+    ),
+    "word.components_hint": (
+        "The live columns need the cpxl add-in (CP_RECONCILE_COMPONENTS); the values at build are beside them",
+        "实时列需加载 cpxl 加载项（CP_RECONCILE_COMPONENTS）；生成时的校正值在其左侧",
+    ),
     "word.addin_hint": (
         "These columns need the cpxl add-in; the values at build are in column {col}",
         "以下几列需加载 cpxl 加载项；生成时的校正值见 {col} 列",
@@ -267,6 +303,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "result.y3": ("Composite score Y_III", "综合评价指数 Y_III"),
     "result.system_closure": ("Plant balance closure", "全厂物料平衡相对误差"),
     "result.units_to_check": ("Units beyond tolerance", "超出允许误差的单元数"),
+    "result.component_units_to_check": (
+        "Component balances of units beyond tolerance",
+        "超出允许误差的单元组分平衡数",
+    ),
     "result.water_reuse": ("Water reuse rate", "水重复利用率"),
     "result.fresh_water_intensity": ("Fresh water per unit of main product", "单位产品新鲜水耗"),
     "result.options_count": ("Options registered", "方案总数"),
@@ -308,6 +348,32 @@ LABELS: dict[str, tuple[str, str]] = {
     "guide.flag": ("Look at this", "需关注"),
     "guide.made_by": ("Made by cpxl", "由 cpxl 生成"),
 }
+
+
+#: The columns of each component k (1..4): the stream table's contents and component flows, the units' balances.
+for _k in range(1, 5):
+    LABELS |= {
+        f"col.streams.content_{_k}": (f"Content {_k}", f"含量{_k}"),
+        f"col.streams.content_sigma_{_k}": (f"Its uncertainty {_k}", f"含量{_k}不确定度"),
+        f"col.streams.component_flow_{_k}": (f"Component flow {_k}", f"组分{_k}流量"),
+        f"col.units.component_inflow_{_k}": (f"Σ in {_k}", f"组分{_k}输入"),
+        f"col.units.component_outflow_{_k}": (f"Σ out {_k}", f"组分{_k}输出"),
+        f"col.units.component_closure_{_k}": (f"Closure {_k}", f"组分{_k}相对误差"),
+        f"col.units.component_flag_{_k}": (f"Check {_k}", f"组分{_k}判断"),
+    }
+#: What a column of a component shows after the component's name, in its header (``{c}`` is the name).
+LABELS |= {
+    "header.content": ("{c}: content", "{c}含量"),
+    "header.content_sigma": ("{c}: uncertainty", "{c}含量不确定度"),
+    "header.component_flow": ("{c}: flow", "{c}流量"),
+    "header.reconciled_content": ("{c}: reconciled at build", "{c}生成时校正含量"),
+    "header.live_content": ("{c}: reconciled (live)", "{c}校正含量（实时）"),
+    "header.component_inflow": ("{c}: Σ in", "{c}输入"),
+    "header.component_outflow": ("{c}: Σ out", "{c}输出"),
+    "header.component_closure": ("{c}: closure", "{c}相对误差"),
+    "header.component_flag": ("{c}: check", "{c}判断"),
+}
+del _k
 
 
 def label(key: str, lang: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ...audit.model import Audit
 from ..engine import Book, Sheet
-from . import assessment, dashboard, options, planning, pre_assessment
+from . import assessment, components, dashboard, options, planning, pre_assessment
 from .context import Context
 
 __all__ = ["write_audit"]
@@ -34,6 +34,7 @@ def write_audit(book: Book, audit: Audit, rows: int = 0) -> None:
         pre_assessment.targets,
         assessment.flowsheet,
         assessment.balance,
+        components.components,
         assessment.water,
         assessment.causes,
         options.options,

@@ -11,6 +11,9 @@ from ..engine import Computed, Sheet, col_letter
 from ..labels import choice_label
 from .context import Context, cell_value, num
 
+#: The stream table's columns on the flowsheet; the components' contents are on the component sheet.
+STREAM_INPUTS = ("name", "source", "target", "measured", "sigma")
+
 
 def flowsheet(ctx: Context) -> None:
     """The stream table (stream, from unit, to unit, measured, σ) with the reconciled flows.
@@ -27,7 +30,7 @@ def flowsheet(ctx: Context) -> None:
     except core.CPError:
         result = None  # the sheet shows no reconciled values; cpxl check says why
     outputs = (("reconciled", "value", "num"), ("reconciled_sigma", "sigma", "num"), ("status", "status", "text"))
-    place = sheet.table("streams", "streams", streams, rows, TABLES["streams"].keys, extra_columns=1 + len(outputs))
+    place = sheet.table("streams", "streams", streams, rows, STREAM_INPUTS, extra_columns=1 + len(outputs))
     ctx.places["streams"] = place
     ws, book = sheet.ws, ctx.book
     values: dict[str, list[Any]] = {}

@@ -20,12 +20,16 @@ def num(x: Any) -> float:
 def table_rows(audit: Audit, table: str, at_least: int = 0) -> int:
     """Rows a table gets in the workbook: the blank template's, *at_least*, or its records and spare rows.
 
+    A table that does not grow (the components) always gets its template's rows.
+
     Examples
     --------
     >>> table_rows(Audit.blank(), "streams"), table_rows(Audit.blank(), "streams", 100)
     (60, 100)
     """
     spec = TABLES[table]
+    if not spec.grows:
+        return spec.rows
     return max(spec.rows, at_least, len(audit.tables[table]) + spec.spare_rows)
 
 

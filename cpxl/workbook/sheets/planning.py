@@ -29,7 +29,7 @@ def guide(ctx: Context, sheet: Sheet) -> None:
     sheets_of_stage = {
         "planning": ["team"],
         "pre_assessment": ["company", "pollutants", "benchmark", "focus", "targets"],
-        "assessment": ["flowsheet", "balance", "water", "causes"],
+        "assessment": ["flowsheet", "balance", "components", "water", "causes"],
         "options": ["options"],
         "feasibility": ["feasibility"],
         "implementation": ["implementation", "targets"],
