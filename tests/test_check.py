@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from test_workbook_hostile import ole2, repack
 
-from cpxl.audit import Audit
+from cpxl.audit import Audit, AuditError
 from cpxl.batch import CheckReport, check
 from cpxl.cli import main
 from cpxl.workbook import build
@@ -76,6 +76,7 @@ EXAMPLE = {
     ("info", "unit_balance", "3 Material balance", "F15", "units[4]"),
     ("info", "plant_balance", "3 Material balance", "B7", "streams"),
     ("info", "reconciliation", "3 Flowsheet", None, "streams"),
+    ("info", "component_reconciliation", "3 Component balance", None, "streams"),
     ("warning", "target", "2 Targets", "J3", "targets[1]"),
     ("warning", "target", "2 Targets", "J6", "targets[4]"),
     ("info", "grade", "2 Benchmark", "B5", "indicators"),
@@ -110,6 +111,39 @@ def test_an_audit_whose_targets_are_met_is_not_flagged():
 
 
 # --- planted faults ------------------------------------------------------------------------------------------
+
+
+def test_a_wrong_toluene_analysis_is_found_in_its_unit_and_by_the_reconciliation(folder):
+    def cake(tables):  # wet cake at 12.5 % instead of 2.5 %: the centrifuge's toluene (in 1,412) gains 248 t out
+        tables["streams"][8]["content_1"] = 12.5
+
+    path = planted(folder, "toluene.xlsx", cake)
+    report = check(path)
+    (unit,) = [f for f in report.of_kind("component_balance") if f.flagged]
+    assert (unit.sheet, unit.path) == ("3 Component balance", "units[3]")
+    assert "'Centrifuge'" in unit.message and "Toluene" in unit.message
+    # (6,790 × 20.8 % − 2,480 × 12.5 % − 4,350 × 31.5 %) / (6,790 × 20.8 %) = −19.0 %
+    assert "-18.97 %" in unit.message
+    assert cell_value(path, "3 Component balance", unit.cell) == pytest.approx(-0.1897091, abs=1e-7)
+    flagged = [f for f in report.of_kind("component_reconciliation") if f.flagged]
+    assert sum("the global test fails" in f.message for f in flagged) == 1
+    assert any("Wet cake" in f.message and f.path == "streams[9]" for f in flagged)
+    # the off-gas's toluene, computed from the balances, comes out negative: flagged at its cell, never clipped
+    bounds = [f for f in flagged if "outside [0, 1]" in f.message]
+    assert [f.path for f in bounds] == ["streams[7]", "streams[13]"]  # the off-gas and the dust
+    assert "'Off-gas' is -4.995" in bounds[0].message and bounds[0].cell == "L13"
+    assert cell_value(path, "3 Component balance", "B3") == 1  # the component units to check, on the sheet
+
+
+def test_a_content_above_the_whole_stream_is_refused_with_its_path():
+    data = Audit.example("en").to_dict()
+    data["tables"]["streams"][2]["content_1"] = 100.5  # % of toluene in fresh toluene
+    with pytest.raises(AuditError, match=r"streams\[3\]\.content_1: 100\.5 percent of Toluene is more than"):
+        Audit.from_dict(data)
+    data["tables"]["streams"][2]["content_1"] = None
+    data["tables"]["streams"][2]["content_2"] = 0.1
+    with pytest.raises(AuditError, match=r"streams\[3\]\.content_2 is given, but there is no component 2"):
+        Audit.from_dict(data)
 
 
 def test_a_unit_off_by_30_percent_is_found_at_its_cell(folder):
@@ -241,7 +275,7 @@ def test_cpxl_check_exits_0_when_nothing_is_flagged(folder):
     path = build(Audit.from_dict(data), folder / "fine.xlsx", overwrite=True)
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 0, result.output
-    assert f"{path}: ok (5 infos)" in result.output
+    assert f"{path}: ok (6 infos)" in result.output
 
 
 def test_cpxl_check_json_is_one_document_that_matches_the_reports(example, folder):

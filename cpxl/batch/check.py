@@ -14,6 +14,9 @@ message that says what to do. What is checked, in order (the kinds are listed in
 * the material balance: every unit whose closure is beyond the tolerance (the audit's ``closure_tolerance``,
   5 % by default, or the one given), with its cell on ``3 Material balance``, and the plant's closure;
 * the reconciliation (:func:`cpxl.core.reconcile`, DOMAIN §3): its global χ² test and the suspect streams;
+* the components (``3 Component balance``): every unit whose balance of a component is beyond the tolerance,
+  and the reconciliation of flows and contents together (:func:`cpxl.core.reconcile_components`): its global
+  test, the suspect measurements and reconciled values out of their bounds;
 * the economics of every option that is implemented (status done or in progress) or recommended (passes the
   screening): NPV < 0, a payback beyond its life, an IRR below the discount rate, or no economics at all;
 * targets missed, a negative ELF (an input is missing), and the grade (0 = not attained, or none).
@@ -57,6 +60,9 @@ KINDS = {
     "plant_balance": "the whole plant's balance over the system boundary",
     "reconciliation": "the reconciliation's global χ² test (DOMAIN §3)",
     "suspect_stream": "a measured stream the measurement test suspects of a gross error (largest |z|)",
+    "component_balance": "a unit's balance of a component (Σ in − Σ out) / Σ in, on the component sheet",
+    "component_reconciliation": "the reconciliation of flows and contents together: its global test, the "
+    "suspect measurements, reconciled values out of bounds",
     "economics": "an implemented or recommended option that does not pay: NPV < 0, payback beyond its life, "
     "IRR below the discount rate, or no economics",
     "target": "a near-term target missed",
@@ -172,7 +178,7 @@ class CheckReport:
         lines = [f"{self.source}: {self.status}" + (f" ({shown})" if shown else "")]
         for f in self.findings:
             where = f.where
-            lines.append(f"  {f.severity:<8}{f.kind:<18}{where + ': ' if where else ''}{f.message}")
+            lines.append(f"  {f.severity:<8}{f.kind:<25}{where + ': ' if where else ''}{f.message}")
         return "\n".join(lines)
 
 
@@ -373,6 +379,8 @@ def _audit_findings(audit: Audit, lang: str, tolerance: float | None, found: Any
     tol = audit.fields["closure_tolerance"] if tolerance is None else float(tolerance)
     findings += _balances(audit, book, tol, places)
     findings += _reconciliation(audit, places)
+    findings += _component_balances(audit, book, tol, places)
+    findings += _component_reconciliation(audit, places)
     findings += _economics(audit, places)
     findings += _targets(audit, places)
     findings += _metrics_and_grade(book.values, places)
@@ -564,6 +572,135 @@ def _reconciliation(audit: Audit, places: _Places) -> list[Finding]:
                 "streams_measured",
                 k,
                 f"streams[{k + 1}]",
+            )
+        )
+    return findings
+
+
+def _component_balances(audit: Audit, book: Any, tolerance: float, places: _Places) -> list[Finding]:
+    """Each unit's balance of each component beyond the tolerance, as the component sheet computes it."""
+    from ..audit.schema import MAX_COMPONENTS
+    from ..workbook.sheets.components import unit_results
+    from ..workbook.sheets.context import Context
+
+    if not audit.tables["components"]:
+        return []
+    names = [c["name"] for c in audit.tables["components"]]
+    findings = []
+    for i, (unit, result) in enumerate(zip(audit.tables["units"], unit_results(Context(book, audit)), strict=True)):
+        for k in range(1, MAX_COMPONENTS + 1):
+            closure = result[f"component_closure_{k}"]
+            if closure is None or abs(closure) <= tolerance:
+                continue
+            incomplete = result[f"component_flag_{k}"] != book.text("word.check")
+            findings.append(
+                places.finding(
+                    "component_balance",
+                    "info" if incomplete else "warning",
+                    f"unit {unit['name']!r}: its balance of {names[k - 1]} "
+                    + (
+                        f"is {_pct(closure)} with streams not analysed; the reconciliation computes them"
+                        if incomplete
+                        else f"does not close: (in − out) / in = {_pct(closure)}, beyond ±{100 * tolerance:g} %"
+                    ),
+                    f"units_component_closure_{k}",
+                    i,
+                    f"units[{i + 1}]",
+                )
+            )
+    return findings
+
+
+def _component_reconciliation(audit: Audit, places: _Places) -> list[Finding]:
+    """Flows and contents reconciled together: the global test, the suspect measurements, values out of bounds."""
+    try:
+        result = audit.reconcile_components()
+    except CPError as exc:
+        return [
+            places.on_sheet(
+                "component_reconciliation",
+                "warning",
+                f"the flows and contents cannot be reconciled: {exc.detail}",
+                "streams_content_1",
+                "streams",
+            )
+        ]
+    if result is None:
+        return []
+    streams, names = audit.tables["streams"], result.components
+    test = f"χ² = {result.chi2:.3g} with {result.dof} degrees of freedom, p = {result.p_value:.3g}"
+    bounds = [
+        (i, "streams_measured", f"flow of {streams[i]['name']!r} is {float(result.value[i]):,.6g}, below 0")
+        for i in range(len(streams))
+        if result.flow_out_of_bounds[i]
+    ]
+    bounds += [
+        (
+            i,
+            f"streams_content_{k + 1}",
+            f"fraction of {names[k]} in {streams[i]['name']!r} is {float(result.fraction[i, k]):.4g}, outside [0, 1]",
+        )
+        for i in range(len(streams))
+        for k in range(len(names))
+        if result.fraction_out_of_bounds[i, k]
+    ]
+    bounds += [
+        (i, "streams_content_1", f"fractions of the components in {streams[i]['name']!r} add up to more than 1")
+        for i in range(len(streams))
+        if result.fraction_sum_above_one[i] and not result.fraction_out_of_bounds[i].any()
+    ]
+    findings = [
+        places.finding(
+            "component_reconciliation",
+            "warning",
+            f"the reconciled {what}: a flow or a content must be wrong",
+            name,
+            i,
+            f"streams[{i + 1}]",
+        )
+        for i, name, what in bounds
+    ]
+    if result.passed:
+        findings.append(
+            places.on_sheet(
+                "component_reconciliation",
+                "info",
+                f"the flows and contents fit the balances of every component ({test})",
+                "streams_content_1",
+                "streams",
+            )
+        )
+        return findings
+    findings.append(
+        places.on_sheet(
+            "component_reconciliation",
+            "warning",
+            f"the flows and contents do not fit the balances: the global test fails ({test}, critical value "
+            f"{result.critical_value:.3g} at {100 * (1 - result.alpha):g} %)",
+            "streams_content_1",
+            "streams",
+        )
+    )
+    candidates = [(abs(float(z)), i, None) for i, z in enumerate(result.z.tolist()) if math.isfinite(z)]
+    candidates += [
+        (abs(float(z)), i, k)
+        for i, row in enumerate(result.fraction_z.tolist())
+        for k, z in enumerate(row)
+        if math.isfinite(z)
+    ]
+    for size, i, k in sorted(candidates, reverse=True)[:3]:
+        if k is None:
+            what, name = f"the flow of {streams[i]['name']!r}", "streams_measured"
+        else:
+            what, name = f"the content of {names[k]} in {streams[i]['name']!r}", f"streams_content_{k + 1}"
+        findings.append(
+            places.finding(
+                "component_reconciliation",
+                "warning",
+                f"{what}: |z| = {size:.2f} (critical {result.z_critical:.2f}): check this measurement first",
+                name,
+                i,
+                f"streams[{i + 1}]",
             )
         )
     return findings
