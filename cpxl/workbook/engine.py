@@ -90,6 +90,7 @@ class Placement:
     rows: int
     columns: dict[str, int] = field(default_factory=dict)
     last_col: int = 0  # the rightmost column of the part, reserved extra columns included
+    computed: dict[str, tuple[str, list[Any]]] = field(default_factory=dict)  # key -> (kind, cached value per row)
 
     @property
     def first_col(self) -> int:
@@ -300,7 +301,8 @@ class Sheet:
         """Write a table part under its title; returns where it landed.
 
         *refs* are columns shown from another part of the same table
-        ``(key, placement, label key)``, as formulas. *ratings* (the factors'
+        ``(key, placement, label key)``, as formulas: an input column, or a
+        computed column of that part (its cached values come along). *ratings* (the factors'
         weights) adds one input column per rating factor, with the weights in
         a row above the header. *extra_columns* reserves columns on the right
         that the caller fills (they count as the table's own). The title
@@ -358,6 +360,10 @@ class Sheet:
         self.header_rows = (header, header) if self.header_rows is None else self.header_rows
 
         rating_keys = [f"rating_{f}" for f, _ in factors]
+        ref_sources = {key: source for key, source, _ in refs}
+        ref_formats = {key: book.fmt("computed", _ref_kind(key, source, spec)) for key, source, _ in refs}
+        for item in computed:
+            placement.computed[item.key] = (item.kind, [None] * rows)
         wrapped_texts: dict[int, list[tuple[int, Any]]] = {}
         for i in range(rows):
             record = records[i] if i < len(records) else None
@@ -367,13 +373,14 @@ class Sheet:
             for key, role in layout:
                 col = columns[key]
                 if role == "ref":
-                    value = _display(record.get(key) if record else None, spec.column(key), book)
+                    source = ref_sources[key]
+                    if key in source.computed:
+                        value = source.computed[key][1][i]
+                    else:
+                        value = _display(record.get(key) if record else None, spec.column(key), book)
                     if not dry:
-                        _, source, _ = next(ref for ref in refs if ref[0] == key)
                         target = f"{quote_sheet(source.sheet)}!{source.address(key, i)}"
-                        ws.write_formula(
-                            r, col, f'=IF({target}="","",{target})', book.fmt("computed", "text"), _cached(value)
-                        )
+                        ws.write_formula(r, col, f'=IF({target}="","",{target})', ref_formats[key], _cached(value))
                     row_values[key] = value
                 elif role == "input":
                     column = spec.column(key)
@@ -394,6 +401,7 @@ class Sheet:
                 else:
                     item = computed_by_key[key]
                     value = item.value(record, row_values) if record is not None else None
+                    placement.computed[key][1][i] = value
                     if not dry:
                         if refs_here is None:
                             refs_here = {k: f"{col_letter(c)}{r + 1}" for k, c in columns.items()}
@@ -407,7 +415,7 @@ class Sheet:
             texts = [
                 (columns[key], row_values[key])
                 for key, role in layout
-                if role in ("input", "ref") and spec.column(key).kind == "text" and row_values[key]
+                if role in ("input", "ref") and key in spec.keys and spec.column(key).kind == "text" and row_values[key]
             ]
             if texts:
                 wrapped_texts[r] = texts
@@ -426,7 +434,9 @@ class Sheet:
                 _flag_misread(ws, first_row, col, last, Column("r", "number"), book)
             width = (
                 spec.column(key).width
-                if role in ("input", "ref")
+                if role in ("input", "ref") and key in spec.keys
+                else 13
+                if role == "ref"
                 else 11
                 if role == "rating"
                 else (computed_by_key[key].width)
@@ -484,6 +494,14 @@ class Sheet:
             if freeze:
                 self.ws.freeze_panes(self.header_rows[1] + 1, 0)
             self.ws.repeat_rows(*self.header_rows)
+
+
+def _ref_kind(key: str, source: Placement, spec: Any) -> str:
+    """The number format of a column shown from another part: the computed column's, or its input's."""
+    if key in source.computed:
+        return source.computed[key][0]
+    column = spec.column(key)
+    return "text" if column.kind in ("text", "choice", "bool") else _input_kind(column)
 
 
 def _input_kind(column: Column) -> str:
