@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import CPError
+from .option_costs import investment_breakdown
 from .schema import CONTENT_UNITS, FIELDS, MAX_COMPONENTS, SCHEMA_VERSION, TABLES, Column, Field, Table
 from .versions import upgrade
 
@@ -447,6 +448,18 @@ class Audit:
                 if record[column] in seen:
                     problems.append(f"{key}[{i}].{column} repeats {key}[{seen[record[column]]}]: {record[column]!r}")
                 seen.setdefault(record[column], i)
+        ids = {o["id"] for o in self.tables["options"]}
+        for i, option in enumerate(self.tables["options"], start=1):
+            net = investment_breakdown(option)
+            if net is not None and net < 0:
+                problems.append(
+                    f"options[{i}].subsidy {option['subsidy']:,.12g} is more than the investment it subsidises "
+                    f"({net + option['subsidy']:,.12g}): the investment I would be negative"
+                )
+            needed = option["requires"]
+            if needed is not None and (needed not in ids or needed == option["id"]):
+                what = "the option itself" if needed == option["id"] else "not the id of an option in the table"
+                problems.append(f"options[{i}].requires {needed!r} is {what}: give the id of the option it needs")
         mains = [i for i, p in enumerate(self.tables["products"], start=1) if p["main"]]
         if len(mains) > 1:
             problems.append(f"products: only one product can be the main one, got rows {mains}")

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "ASPECTS",
+    "BENEFIT_PARTS",
     "CATEGORIES",
     "CONTENT_UNITS",
     "COST_CLASSES",
     "FIELDS",
     "FOCUS_FACTORS",
+    "INVESTMENT_PARTS",
     "MAX_COMPONENTS",
     "MAX_ROWS",
     "MEDIA",
@@ -70,6 +72,21 @@ FOCUS_FACTORS = (
     ("toxicity", 8.0),
     ("cp_potential", 5.0),
     ("willingness", 2.0),
+)
+#: An option's investment as feasibility reports break it down [currency]: its total is I, less the subsidy.
+INVESTMENT_PARTS = ("invest_equipment", "invest_construction", "invest_design", "invest_working_capital")
+#: An option's annual benefit as feasibility reports break it down [currency per year]: savings (or added costs,
+#: negative) in raw materials, energy, water, waste treatment and disposal fees, added output or quality, labour,
+#: maintenance and the rest; its total is P.
+BENEFIT_PARTS = (
+    "benefit_raw_materials",
+    "benefit_energy",
+    "benefit_water",
+    "benefit_disposal",
+    "benefit_output",
+    "benefit_labour",
+    "benefit_maintenance",
+    "benefit_other",
 )
 #: Weighted-sum factors for ranking options (DOMAIN §1.2), with default weights.
 RANKING_FACTORS = (
@@ -178,6 +195,7 @@ FIELDS: tuple[Field, ...] = (
     Field("discount_rate", "fraction", default=0.08, minimum=0),
     Field("tax_rate", "fraction", default=0.25, minimum=0),
     Field("closure_tolerance", "fraction", default=0.05, minimum=0),
+    Field("budget", "number", minimum=0),
 )
 
 TABLES: dict[str, Table] = {
@@ -258,6 +276,7 @@ TABLES: dict[str, Table] = {
                 _c("level_3", "number", required=True),
                 _c("value", "number"),
                 _c("limiting", "bool", width=9),
+                _c("value_after", "number"),
             ),
             rows=30,
         ),
@@ -342,6 +361,17 @@ TABLES: dict[str, Table] = {
                 _c("after", "number", minimum=0),
                 _c("status", "choice", width=12),
                 _c("achieved_saving", "number", unit="money"),
+                *(_c(key, "number", minimum=0, unit="money") for key in INVESTMENT_PARTS),
+                _c("subsidy", "number", minimum=0, unit="money"),
+                *(_c(key, "number", unit="money") for key in BENEFIT_PARTS),
+                _c("energy_saving", "number"),
+                _c("co2_reduction", "number"),
+                _c("exclusive_group", width=10),
+                _c("requires", width=10),
+                _c("actual_investment", "number", minimum=0, unit="money"),
+                _c("completed", width=11),
+                _c("measured_before", "number", minimum=0),
+                _c("measured_after", "number", minimum=0),
             ),
             rows=60,
             ratings=RANKING_FACTORS,
