@@ -178,16 +178,27 @@ def test_a_gross_error_fails_the_global_test_and_names_the_stream(folder):
 
 
 def test_a_recommended_option_with_negative_npv_is_found_on_the_feasibility_sheet(folder):
-    def poor(tables):  # F2: 850,000 invested to save 50,000 a year for 10 years
-        tables["options"][1]["saving"] = 50000.0
+    def poor(tables):  # F6: 160,000 invested to save 5,000 a year for 10 years
+        tables["options"][5]["saving"] = 5000.0
 
     path = planted(folder, "poor.xlsx", poor)
     economics = {(f.cell, f.message.split(" has ")[-1][:3]) for f in check(path).of_kind("economics")}
-    assert {cell for cell, _ in economics} == {"M4", "J4", "O4"}  # NPV, payback, IRR of the option's row
-    npv = next(f for f in check(path).of_kind("economics") if f.cell == "M4")
-    assert npv.sheet == "5 Feasibility" and npv.path == "options[2]" and "option F2 (recommended)" in npv.message
-    assert cell_value(path, "5 Feasibility", "M4") < 0
-    assert cell_value(path, "5 Feasibility", "A4") == "F2"
+    assert {cell for cell, _ in economics} == {"Q8", "N8", "S8"}  # NPV, payback, IRR of the option's row
+    npv = next(f for f in check(path).of_kind("economics") if f.cell == "Q8")
+    assert npv.sheet == "5 Feasibility" and npv.path == "options[6]" and "option F6 (in progress)" in npv.message
+    assert cell_value(path, "5 Feasibility", "Q8") < 0
+    assert cell_value(path, "5 Feasibility", "A8") == "F6"
+
+
+def test_a_typed_saving_that_its_breakdown_contradicts_is_found(folder):
+    def typed(tables):  # F2's saving typed as 50,000 while its breakdown adds up to 420,000
+        tables["options"][1]["saving"] = 50000.0
+
+    path = planted(folder, "typed.xlsx", typed)
+    (finding,) = check(path).of_kind("economics")
+    assert (finding.sheet, finding.cell, finding.path) == ("5 Feasibility", "F4", "options[2]")
+    assert "the saving typed (50,000) is not the total of its breakdown (420,000)" in finding.message
+    assert cell_value(path, "5 Feasibility", "F4") == 50000
 
 
 def test_a_total_typed_over_is_found_twice_lost_formula_and_contradicted_value(example, folder):

@@ -186,7 +186,7 @@ def test_text_in_a_number_cell_is_what_the_formulas_skip_and_read_reports_it(tmp
         read(fresh)
     assert len(info.value.problems) == 2
     assert "'3 Flowsheet'!D3 (streams[1].measured) holds the text '1,500' where a number goes" in info.value.problems[0]
-    assert "'4 Options'!E4 (options[1].technical_ok) must be Yes or No" in info.value.problems[1]
+    assert "'4 Options'!E8 (options[1].technical_ok) must be Yes or No" in info.value.problems[1]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -239,8 +239,8 @@ def test_a_name_whose_cells_were_deleted_is_an_error_not_an_empty_table(books, t
             "the defined name 'company' (the field company) must cover one cell of cells, got $B$2:$B$3",
         ),
         (
-            lambda wb: wb["4 Options"].merge_cells("B4:C4"),
-            "'4 Options'!B4:C4 are merged cells in the column name of the table options: unmerge them",
+            lambda wb: wb["4 Options"].merge_cells("B8:C8"),
+            "'4 Options'!B8:C8 are merged cells in the column name of the table options: unmerge them",
         ),
     ],
 )

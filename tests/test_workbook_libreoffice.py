@@ -34,7 +34,8 @@ ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "E
 
 def needs_addin(mismatch) -> bool:
     return any(
-        f"{name}(" in (mismatch.formula or "") for name in ("CP_RECONCILE", "CP_RECONCILE_COMPONENTS", "CP_VERSION")
+        f"{name}(" in (mismatch.formula or "")
+        for name in ("CP_RECONCILE", "CP_RECONCILE_COMPONENTS", "CP_PORTFOLIO", "CP_VERSION")
     )
 
 
@@ -56,7 +57,7 @@ def test_every_formula_recomputes_to_the_cached_value(recalculated, template):
     # without the add-in the live reconciliation cells stay blank, never #NAME?, and one cell per block says why
     addin = [m for m in mismatches if needs_addin(m)]
     hints = [m for m in addin if "CP_VERSION(" in m.formula]
-    assert [m.sheet for m in hints] == [label("sheet.flowsheet", lang), label("sheet.components", lang)]
+    assert [m.sheet for m in hints] == [label(f"sheet.{key}", lang) for key in ("flowsheet", "components", "options")]
     assert all("cpxl" in str(m.recalculated) for m in hints)
     assert all(m.recalculated in (None, "") for m in addin if m not in hints)
 

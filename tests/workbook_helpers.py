@@ -8,7 +8,7 @@ from typing import Any
 import openpyxl
 from hypothesis import strategies as st
 
-from cpxl.audit.schema import CONTENT_UNITS, FIELDS, MAX_COMPONENTS, TABLES, Column
+from cpxl.audit.schema import CONTENT_UNITS, FIELDS, INVESTMENT_PARTS, MAX_COMPONENTS, TABLES, Column
 
 # Numbers a person types: at most 12 significant digits, so a round trip through the file is exact.
 numbers = st.decimals(min_value=0, max_value=10**7, places=3, allow_nan=False).map(float)
@@ -50,6 +50,13 @@ def audits(draw: Any) -> dict[str, Any]:
             if table.ratings:
                 record["ratings"] = [draw(st.integers(0, 10)) for _ in table.ratings]
             rows.append(record)
+        if key == "options":  # an option requires another one of the table, or none; a subsidy within I
+            for i, row in enumerate(rows):
+                if row.get("subsidy") is not None:
+                    parts = sum(row.get(k) or 0.0 for k in INVESTMENT_PARTS)
+                    row["subsidy"] = min(row["subsidy"], round(parts, 3))
+                others = [f"F{j + 1}" for j in range(len(rows)) if j != i]
+                row["requires"] = draw(st.none() | st.sampled_from(others)) if others else None
         if key == "products":
             for i, row in enumerate(rows):
                 row["name"] = f"P{i + 1}"

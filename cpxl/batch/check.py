@@ -18,7 +18,8 @@ message that says what to do. What is checked, in order (the kinds are listed in
   and the reconciliation of flows and contents together (:func:`cpxl.core.reconcile_components`): its global
   test, the suspect measurements and reconciled values out of their bounds;
 * the economics of every option that is implemented (status done or in progress) or recommended (passes the
-  screening): NPV < 0, a payback beyond its life, an IRR below the discount rate, or no economics at all;
+  screening), with I and P from its breakdown where one is given: NPV < 0, a payback beyond its life, an IRR
+  below the discount rate, no economics at all, or a typed investment or saving that its breakdown contradicts;
 * targets missed, a negative ELF (an input is missing), and the grade (0 = not attained, or none).
 
 The numbers are the workbook's own: the cached results a file should hold are those its builder computes for
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import core
+from ..audit import option_costs
 from ..audit.model import Audit, AuditError, AuditFileError
 from ..core.errors import CPError
 
@@ -717,7 +719,24 @@ def _economics(audit: Audit, places: _Places) -> list[Finding]:
             continue
         why = {"done": "implemented", "in_progress": "in progress"}.get(status or "", "recommended")
         path, who = f"options[{i + 1}]", f"option {option['id']} ({why})"
-        investment, saving, life = option["investment"], option["saving"], option["life"]
+        for typed, total, part in (
+            (option["investment"], option_costs.investment_breakdown(option), "investment"),
+            (option["saving"], option_costs.saving_breakdown(option), "saving"),
+        ):
+            if typed is not None and total is not None and abs(typed - total) > 1e-9 * max(abs(typed), abs(total)):
+                findings.append(
+                    places.finding(
+                        "economics",
+                        "warning",
+                        f"{who}: the {part} typed ({typed:,.6g}) is not the total of its breakdown ({total:,.6g}); "
+                        "the breakdown's total is used",
+                        f"options_{part}",
+                        i,
+                        path,
+                    )
+                )
+        investment, saving = option_costs.investment(option), option_costs.saving(option)
+        life = option["life"]
         if investment is None or saving is None or not life:
             findings.append(
                 places.finding(

@@ -158,7 +158,7 @@ def open_package(path: str | Path) -> Package:
     >>> book.names["tax_rate"], book.properties["cpxl_lang"]
     ("'2 Company'!$B$11", 'en')
     >>> sheet = book.sheets["2 Company"]
-    >>> sheet.values[(11, 2)], (13, 2) in sheet.formulas
+    >>> sheet.values[(11, 2)], (14, 2) in sheet.formulas
     (0.25, True)
     """
     from .guard import MAX_PACKAGE_ELEMENTS, checked_bytes

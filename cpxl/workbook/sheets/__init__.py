@@ -38,6 +38,7 @@ def write_audit(book: Book, audit: Audit, rows: int = 0) -> None:
         assessment.water,
         assessment.causes,
         options.options,
+        options.costs,
         options.feasibility,
         options.implementation,
         options.continuing,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 from ... import core
+from ...audit import option_costs
 from ..engine import Sheet, quote_sheet
 from ..labels import choice_label
 from .context import Context, num
@@ -114,17 +115,25 @@ def dashboard(ctx: Context) -> None:
     sheet.result(
         "result.investment",
         "result_investment",
-        f"=SUMIFS(options_investment,options_passed,{ctx.yes})",
-        sum(num(o["investment"]) for o in passed),
+        f"=SUMIFS(options_investment_used,options_passed,{ctx.yes})",
+        sum(num(option_costs.investment(o)) for o in passed),
         "int",
     )
     sheet.result(
         "result.saving",
         "result_saving",
-        f"=SUMIFS(options_saving,options_passed,{ctx.yes})",
-        sum(num(o["saving"]) for o in passed),
+        f"=SUMIFS(options_saving_used,options_passed,{ctx.yes})",
+        sum(num(option_costs.saving(o)) for o in passed),
         "int",
     )
+    for key in ("energy_saving", "co2_reduction"):
+        sheet.result(
+            f"result.{key}",
+            f"result_{key}",
+            f"=SUMIFS(options_{key},options_passed,{ctx.yes})",
+            sum(num(o[key]) for o in passed),
+            "num",
+        )
     sheet.result(
         "result.achieved_saving",
         "result_achieved_saving",

@@ -31,7 +31,7 @@ def guide(ctx: Context, sheet: Sheet) -> None:
         "pre_assessment": ["company", "pollutants", "benchmark", "focus", "targets"],
         "assessment": ["flowsheet", "balance", "components", "water", "causes"],
         "options": ["options"],
-        "feasibility": ["feasibility"],
+        "feasibility": ["costs", "feasibility"],
         "implementation": ["implementation", "targets"],
         "continuous": ["continuing", "dashboard"],
     }

@@ -94,110 +94,154 @@ def pollutants(ctx: Context) -> None:
 def benchmark(ctx: Context) -> None:
     """Indicators against levels I–III: effective weights, levels met, Y_I/Y_II/Y_III and the grade."""
     sheet = Sheet(ctx.book, "benchmark")
-    rows = ctx.t["indicators"]
-    values = np.array([np.nan if r["value"] is None else r["value"] for r in rows], dtype=float)
-    composite = ctx.audit.indicator_weights()
-    weights = np.array([num(w) for w in composite], dtype=float)
-    groups = [r["group"] for r in rows]
-    effective = _effective_weights(weights, values, groups) if rows else None
-    lower = np.array([bool(r["lower_is_better"]) for r in rows], dtype=bool)
-    levels = [np.array([num(r[f"level_{k}"]) for r in rows], dtype=float) for k in (1, 2, 3)]
-    meets = core.grading.levels_met(values, levels, lower) if rows else None
-    index = {id(r): i for i, r in enumerate(rows)}
-
-    def eff(r: dict[str, Any], v: dict[str, Any]) -> Any:
-        return None if effective is None else float(effective[index[id(r)]])
-
-    def met(k: int) -> Any:
-        def value(r: dict[str, Any], v: dict[str, Any]) -> Any:
-            return None if r["value"] is None or meets is None else int(meets[index[id(r)], k - 1])
-
-        return value
-
-    def meets_formula(k: int) -> str:
-        compare = f"IF({{lower_is_better}}={ctx.yes},--({{value}}<={{level_{k}}}),--({{value}}>={{level_{k}}}))"
-        if k > 1:
-            compare = f"MAX({{meets_{k - 1}}},{compare})"
-        return f'IF(OR({{name}}="",{{value}}=""),"",{compare})'
-
-    def level(r: dict[str, Any], v: dict[str, Any]) -> Any:
-        if r["value"] is None:
-            return None
-        return next((k for k in (1, 2, 3) if v[f"meets_{k}"] == 1), 0)
-
     sheet.title("grade")
-    scores = [None, None, None]
-    if rows and effective is not None:
-        scores = list(100.0 * (effective @ meets))
-    for k in (1, 2, 3):
-        sheet.result(
-            f"result.y{k}",
-            f"result_y{k}",
-            f'=IF(COUNT(indicators_weight)=0,"",100*SUMPRODUCT(indicators_effective,indicators_meets_{k}))',
-            scores[k - 1],
-            "score",
-        )
-    # core.grade refuses a limiting indicator without a value and a weighted group with no value at all;
-    # the workbook says "values missing" there instead of a grade.
-    grade = None
-    incomplete = any(r["limiting"] and r["value"] is None for r in rows) or (
-        rows and abs(float(effective.sum()) - float(weights.sum())) > 1e-9
-    )
-    if rows and incomplete:
-        grade = ctx.words("missing")
-    elif rows:
-        grade = core.grade(values, *levels, lower, weights, groups=groups, limiting=[bool(r["limiting"]) for r in rows])
-    limits = f"SUMPRODUCT((indicators_limiting={ctx.yes})*(indicators_meets_{{k}}=0))"
-    sheet.result(
-        "result.grade",
-        "result_grade",
-        f'=IF(COUNT(indicators_weight)=0,"",'
-        f'IF(OR(SUMPRODUCT((indicators_limiting={ctx.yes})*(indicators_name<>"")*(indicators_value=""))>0,'
-        f"ABS(SUM(indicators_effective)-SUM(indicators_weight))>{TOL}),"
-        f"{ctx.q(ctx.words('missing'))},"
-        f"IF(AND(result_y1>=85-{TOL},{limits.format(k=1)}=0),1,"
-        f"IF(AND(result_y2>=85-{TOL},{limits.format(k=2)}=0),2,IF(result_y3>=100-{TOL},3,0)))))",
-        grade,
-        "int",
-        flag="{cell}=0",
-    )
-    # SUMPRODUCT's separate arguments, not a product inside one: the blank rows' weights are "" (text)
-    group_weight = "SUMPRODUCT(--(indicators_group={group}),indicators_weight)"
-    present_weight = '(SUMPRODUCT((indicators_group={group})*(indicators_value<>""),indicators_weight))'
+    grading = Grading(ctx, "value")
+    grading.results(sheet)
     ctx.places["indicators"] = sheet.table(
         "indicators",
         "indicators",
-        rows,
+        ctx.t["indicators"],
         ctx.rows("indicators"),
-        TABLES["indicators"].keys,
+        tuple(k for k in TABLES["indicators"].keys if k != "value_after"),
         [
             Computed(
                 "weight",
                 'IF(OR({name}="",{group_weight}="",{weight_in_group}=""),"",{group_weight}*{weight_in_group})',
-                lambda r, v: composite[index[id(r)]],
+                lambda r, v: grading.composite[grading.index[id(r)]],
                 "pct",
             ),
+            *grading.columns(),
+        ],
+    )
+    sheet.finish()
+
+
+class Grading:
+    """The grade of the indicators by the values in one column (``value``, or ``value_after`` the audit).
+
+    The effective weights, the levels met and the level of each indicator (:meth:`columns`, computed columns of
+    an indicators part that has, or shows, ``name``, ``group``, ``weight``, ``lower_is_better``, ``level_1..3``
+    and the value column), and Y_I, Y_II, Y_III and the grade (:meth:`results`), with the same formulas for
+    both columns; names and keys of the ``value_after`` grading end in ``_after``.
+    """
+
+    def __init__(self, ctx: Context, key: str):
+        self.ctx, self.key = ctx, key
+        self.suffix = "" if key == "value" else "_after"
+        rows = ctx.t["indicators"]
+        self.rows = rows
+        self.values = np.array([np.nan if r[key] is None else r[key] for r in rows], dtype=float)
+        self.composite = ctx.audit.indicator_weights()
+        self.weights = np.array([num(w) for w in self.composite], dtype=float)
+        self.groups = [r["group"] for r in rows]
+        self.effective = _effective_weights(self.weights, self.values, self.groups) if rows else None
+        self.lower = np.array([bool(r["lower_is_better"]) for r in rows], dtype=bool)
+        self.levels = [np.array([num(r[f"level_{k}"]) for r in rows], dtype=float) for k in (1, 2, 3)]
+        self.meets = core.grading.levels_met(self.values, self.levels, self.lower) if rows else None
+        self.index = {id(r): i for i, r in enumerate(rows)}
+
+    def name(self, base: str) -> str:
+        """The key (and defined-name tail) of a computed column or result of this grading."""
+        return base + self.suffix
+
+    def columns(self) -> list[Computed]:
+        """Effective weight, levels I–III met (1/0) and the level of each indicator."""
+        ctx, key, name = self.ctx, self.key, self.name
+
+        def eff(r: dict[str, Any], v: dict[str, Any]) -> Any:
+            return None if self.effective is None else float(self.effective[self.index[id(r)]])
+
+        def met(k: int) -> Any:
+            def value(r: dict[str, Any], v: dict[str, Any]) -> Any:
+                return None if r[key] is None or self.meets is None else int(self.meets[self.index[id(r)], k - 1])
+
+            return value
+
+        def meets_formula(k: int) -> str:
+            compare = f"IF({{lower_is_better}}={ctx.yes},--({{{key}}}<={{level_{k}}}),--({{{key}}}>={{level_{k}}}))"
+            if k > 1:
+                compare = f"MAX({{{name(f'meets_{k - 1}')}}},{compare})"
+            return f'IF(OR({{name}}="",{{{key}}}=""),"",{compare})'
+
+        def level(r: dict[str, Any], v: dict[str, Any]) -> Any:
+            if r[key] is None:
+                return None
+            return next((k for k in (1, 2, 3) if v[name(f"meets_{k}")] == 1), 0)
+
+        # SUMPRODUCT's separate arguments, not a product inside one: the blank rows' weights are "" (text)
+        group_weight = "SUMPRODUCT(--(indicators_group={group}),indicators_weight)"
+        present_weight = f'(SUMPRODUCT((indicators_group={{group}})*(indicators_{key}<>""),indicators_weight))'
+        m1, m2, m3 = (f"{{{name(f'meets_{k}')}}}" for k in (1, 2, 3))
+        return [
             Computed(
-                "effective",
-                f'IF(OR({{name}}="",{{weight}}=""),"",IF({{value}}="",0,'
+                name("effective"),
+                f'IF(OR({{name}}="",{{weight}}=""),"",IF({{{key}}}="",0,'
                 f"IF({present_weight}=0,0,{{weight}}*{group_weight}/{present_weight})))",
                 eff,
                 "pct",
             ),
-            Computed("meets_1", meets_formula(1), met(1), "int", 8),
-            Computed("meets_2", meets_formula(2), met(2), "int", 8),
-            Computed("meets_3", meets_formula(3), met(3), "int", 8),
+            Computed(name("meets_1"), meets_formula(1), met(1), "int", 8),
+            Computed(name("meets_2"), meets_formula(2), met(2), "int", 8),
+            Computed(name("meets_3"), meets_formula(3), met(3), "int", 8),
             Computed(
-                "level",
-                'IF(OR({name}="",{value}=""),"",IF({meets_1}=1,1,IF({meets_2}=1,2,IF({meets_3}=1,3,0))))',
+                name("level"),
+                f'IF(OR({{name}}="",{{{key}}}=""),"",IF({m1}=1,1,IF({m2}=1,2,IF({m3}=1,3,0))))',
                 level,
                 "int",
                 9,
                 flag="{cell}=0",
             ),
-        ],
-    )
-    sheet.finish()
+        ]
+
+    def results(self, sheet: Sheet) -> None:
+        """Y_I, Y_II, Y_III and the grade, as named results on *sheet*."""
+        ctx, rows, name, key = self.ctx, self.rows, self.name, self.key
+        scores = [None, None, None]
+        if rows and self.effective is not None:
+            scores = list(100.0 * (self.effective @ self.meets))
+        for k in (1, 2, 3):
+            sheet.result(
+                name(f"result.y{k}"),
+                name(f"result_y{k}"),
+                f'=IF(COUNT(indicators_weight)=0,"",100*SUMPRODUCT(indicators_{name("effective")},'
+                f"indicators_{name(f'meets_{k}')}))",
+                scores[k - 1],
+                "score",
+            )
+        # core.grade refuses a limiting indicator without a value and a weighted group with no value at all;
+        # the workbook says "values missing" there instead of a grade.
+        grade = None
+        incomplete = any(r["limiting"] and r[key] is None for r in rows) or (
+            rows and abs(float(self.effective.sum()) - float(self.weights.sum())) > 1e-9
+        )
+        if rows and incomplete:
+            grade = ctx.words("missing")
+        elif rows:
+            grade = core.grade(
+                self.values,
+                *self.levels,
+                self.lower,
+                self.weights,
+                groups=self.groups,
+                limiting=[bool(r["limiting"]) for r in rows],
+            )
+
+        def limits(k: int) -> str:
+            return f"SUMPRODUCT((indicators_limiting={ctx.yes})*(indicators_{name(f'meets_{k}')}=0))"
+
+        sheet.result(
+            name("result.grade"),
+            name("result_grade"),
+            f'=IF(COUNT(indicators_weight)=0,"",'
+            f'IF(OR(SUMPRODUCT((indicators_limiting={ctx.yes})*(indicators_name<>"")*(indicators_{key}=""))>0,'
+            f"ABS(SUM(indicators_{name('effective')})-SUM(indicators_weight))>{TOL}),"
+            f"{ctx.q(ctx.words('missing'))},"
+            f"IF(AND({name('result_y1')}>=85-{TOL},{limits(1)}=0),1,"
+            f"IF(AND({name('result_y2')}>=85-{TOL},{limits(2)}=0),2,IF({name('result_y3')}>=100-{TOL},3,0)))))",
+            grade,
+            "int",
+            flag="{cell}=0",
+        )
 
 
 def focus(ctx: Context) -> None:
