@@ -253,8 +253,8 @@ TABLES: dict[str, Table] = {
                 _c("name", width=22),
                 _c("carrier", "choice", required=True, width=14),
                 _c("amount", "number", required=True, minimum=0),
-                _c("coefficient", "number", minimum=0),
-                _c("co2_factor", "number", minimum=0),
+                _c("coefficient", "number", minimum=0, width=13),
+                _c("co2_factor", "number", minimum=0, width=13),
             ),
         ),
         Table(

@@ -27,17 +27,17 @@ from .context import Context
 SHEET_FIELDS = ("electricity_conversion",)
 #: Each carrier's code in an audit and its key in :data:`cpxl.core.energy.CARRIERS`.
 KEYS = {key.lower().replace(" ", "_"): key for key in TABLE}
-#: The reference block's columns: key, number kind ("text" for text) and width.
+#: The reference block's columns: key, number kind and width (the sources on one line each).
 REFERENCE = (
     ("name", "text", 13),
     ("unit", "text", 9),
     ("tce", "amount", 11),
-    ("tce_source", "text", 44),
+    ("tce_source", "general", 66),
     ("ncv", "amount", 10),
     ("per_tj", "amount", 10),
     ("oxidation", "amount", 9),
     ("co2", "amount", 11),
-    ("co2_source", "text", 52),
+    ("co2_source", "general", 100),
 )
 
 
@@ -170,7 +170,7 @@ def _reference(ctx: Context, sheet: Sheet) -> None:
                     ws.write_number(r, columns[name], factor.direct, fmt)
             elif name in values:
                 value = values[name]
-                if isinstance(value, str):
+                if isinstance(value, str):  # text, sources included, runs on one line
                     ws.write_string(r, columns[name], value, fmt)
                 else:
                     ws.write_number(r, columns[name], value, fmt)
