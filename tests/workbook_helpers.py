@@ -8,11 +8,13 @@ from typing import Any
 import openpyxl
 from hypothesis import strategies as st
 
-from cpxl.audit.schema import CONTENT_UNITS, FIELDS, INVESTMENT_PARTS, MAX_COMPONENTS, TABLES, Column
+from cpxl.audit.schema import CARRIERS, CONTENT_UNITS, FIELDS, INVESTMENT_PARTS, MAX_COMPONENTS, TABLES, Column
 
 # Numbers a person types: at most 12 significant digits, so a round trip through the file is exact.
 numbers = st.decimals(min_value=0, max_value=10**7, places=3, allow_nan=False).map(float)
 fractions = st.integers(0, 1000).map(lambda k: k / 1000)
+# An energy coefficient or CO2 factor of one's own: > 0 (a blank takes the default), 4 decimals.
+overrides = st.integers(1, 10**6).map(lambda k: k / 10**4)
 words = st.text(alphabet=st.sampled_from("abcXYZ 反应釜-_0123"), min_size=1, max_size=12).map(str.strip).filter(bool)
 
 
@@ -35,7 +37,7 @@ def audits(draw: Any) -> dict[str, Any]:
     """Random audits that fit the schema (streams form a flowsheet; weights sum to 1)."""
     tables: dict[str, list[dict[str, Any]]] = {}
     for key, table in TABLES.items():
-        if key in ("streams", "units", "indicators", "components"):
+        if key in ("streams", "units", "indicators", "components", "energy"):
             continue
         rows = []
         for i in range(draw(st.integers(0, 3))):
@@ -123,9 +125,21 @@ def audits(draw: Any) -> dict[str, Any]:
             }
         )
     tables["indicators"] = indicators
+    tables["energy"] = [  # any carrier, with or without a coefficient or factor of its own
+        {
+            "name": draw(st.none() | words),
+            "carrier": draw(st.sampled_from(CARRIERS)),
+            "amount": draw(numbers),
+            "coefficient": draw(st.none() | overrides),
+            "co2_factor": draw(st.none() | overrides),
+        }
+        for _ in range(draw(st.integers(0, 4)))
+    ]
     fields = {f.key: draw(value_of(Column(f.key, f.kind))) for f in FIELDS if draw(st.booleans())}
     if "tax_rate" in fields:
         fields["tax_rate"] = min(fields["tax_rate"], 0.9)
+    if "electricity_conversion" in fields:  # kgce/kWh: the equivalent value of power generation
+        fields["electricity_conversion"] = draw(st.integers(1, 999).map(lambda k: k / 1000))
     return {"fields": fields, "tables": tables}
 
 

@@ -34,6 +34,21 @@ more than estimated. With the implemented options the indicators move (fresh
 water 1.36 m³/t, COD 19.2 kg/t, solid waste 0.078 t/t) and the plant's level
 rises from III to II.
 
+Energy and carbon (the energy sheet): the plant buys 1,850 MWh of electricity
+from the grid, 3,040 t of low-pressure steam from the industrial park's
+cogeneration plant (the reactors' jackets and the recovery column), natural gas
+for the dryer's hot-air furnace and 17.8 t of diesel for its forklifts. By the
+reference coefficients of GB/T 2589 the electricity is 1,850 × 0.1229 = 227.4
+tce (calorific equivalent), the steam 3,040 × 0.1286 = 390.9 tce and the diesel
+17.8 × 1.4571 = 25.9 tce. The gas bills give 35.6 MJ/m³, less than the
+38.9 MJ/m³ behind the default coefficient, so the gas row gives its own:
+35,600 / 29,307.6 = 1.2147 kgce/m³ (12.147 tce per 10⁴ m³), 12 × 10⁴ m³ =
+145.8 tce, and its own CO2 factor, 356 GJ × 56.1 t/TJ = 19.97 t per 10⁴ m³.
+In all 790.0 tce, 395 kgce per t of DX-2: the value the benchmark sheet rates
+against the indicator system (level II). The CO2: 992.7 t for the electricity
+(0.5366 t/MWh, the 2022 national factor), 1,258.3 t for the steam, 239.6 t for
+the gas and 56.7 t for the diesel, 2,547.4 t in all, 1.27 t per t of product.
+
 Text is given in English and Chinese; :func:`example_data` picks one language.
 """
 
@@ -201,7 +216,29 @@ _EXAMPLE: dict[str, Any] = {
             {"name": _t("Toluene (make-up)", "甲苯（补充）"), "category": "auxiliary", "unit": "t", "amount": 148},
             {"name": _t("Process water", "工艺用水"), "category": "water", "unit": "m3", "amount": 3030},
             {"name": _t("Electricity", "电"), "category": "energy", "unit": "MWh", "amount": 1850},
-            {"name": _t("Steam", "蒸汽"), "category": "energy", "unit": "t", "amount": 6200},
+            {"name": _t("Steam", "蒸汽"), "category": "energy", "unit": "t", "amount": 3040},
+            {"name": _t("Natural gas", "天然气"), "category": "energy", "unit": "10^4 m3", "amount": 12},
+            {"name": _t("Diesel", "柴油"), "category": "energy", "unit": "t", "amount": 17.8},
+        ],
+        "energy": [
+            {
+                "name": _t("Grid electricity, all workshops", "外购电力（全厂）"),
+                "carrier": "electricity",
+                "amount": 1850,
+            },
+            {
+                "name": _t("Steam from the park's cogeneration plant", "园区热电厂蒸汽"),
+                "carrier": "steam",
+                "amount": 3040,
+            },
+            {
+                "name": _t("Natural gas, dryer furnace (35.6 MJ/m³)", "天然气（干燥热风炉，35.6 MJ/m³）"),
+                "carrier": "natural_gas",
+                "amount": 12,
+                "coefficient": 12.147,
+                "co2_factor": 19.97,
+            },
+            {"name": _t("Diesel for the forklifts", "叉车柴油"), "carrier": "diesel", "amount": 17.8},
         ],
         "pollutants": [
             {

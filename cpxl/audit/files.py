@@ -477,6 +477,11 @@ _FIELD_NOTES = {
     ),
     "currency": "the unit of investment and saving, e.g. CNY",
     "discount_rate": "fractions from here on: 0.08 is 8 %; closure_tolerance is the balance gap accepted",
+    "electricity_conversion": (
+        "not a fraction: electricity in kgce/kWh (= tce/MWh) for the energy table, blank for the\n"
+        "calorific equivalent of GB/T 2589 (当量值), or the equivalent value of power generation\n"
+        "(等价值, e.g. 0.300) when your report converts by it"
+    ),
 }
 
 
@@ -528,7 +533,25 @@ def _table_notes() -> dict[str, str]:
         lines += [f"{col.key}: {' | '.join(CHOICES[col.key])}" for col in table.columns if col.kind == "choice"]
         if table.ratings:
             lines.append(f"ratings: one per factor ({', '.join(name for name, _ in table.ratings)})")
-        if key in _TABLE_NOTES:
+        if key == "energy":
+            lines.append(_energy_note())
+        elif key in _TABLE_NOTES:
             lines.append(_TABLE_NOTES[key])
         notes[key] = "\n".join(lines)
     return notes
+
+
+def _energy_note() -> str:
+    """The energy table's note: each carrier's unit, from the one table of carriers (cpxl.core.energy)."""
+    from ..core.energy import CARRIERS  # numpy: only when a file is written
+
+    units: dict[str, list[str]] = {}
+    for key, carrier in CARRIERS.items():
+        units.setdefault(carrier.unit, []).append(key.lower().replace(" ", "_"))
+    shown = "; ".join(f"{unit}: {', '.join(codes)}" for unit, codes in units.items())
+    return (
+        f"amount: consumed over the audit period, in the carrier's unit ({shown}); coefficient: tce per unit "
+        "of the carrier, blank for the reference coefficient of GB/T 2589-2020 (electricity: "
+        "fields.electricity_conversion); co2_factor: t CO2 per unit of the carrier, blank for the default (fuels: "
+        "IPCC 2006; electricity: the national grid factor); the workbook lists every default with its source"
+    )

@@ -442,6 +442,7 @@ class Audit:
             if not table.grows and len(self.tables[key]) > table.rows:
                 problems.append(f"{key}: at most {table.rows} records, got {len(self.tables[key])}")
         problems += self._content_problems()
+        problems += self._energy_problems()
         for key, column in (("options", "id"), ("units", "name"), ("products", "name"), ("components", "name")):
             seen: dict[Any, int] = {}
             for i, record in enumerate(self.tables[key], start=1):
@@ -451,7 +452,7 @@ class Audit:
         ids = {o["id"] for o in self.tables["options"]}
         for i, option in enumerate(self.tables["options"], start=1):
             net = investment_breakdown(option)
-            if net is not None and net < 0:
+            if net is not None and net < -1e-9 * max(1.0, option["subsidy"] or 0.0):  # not a rounding of sums
                 problems.append(
                     f"options[{i}].subsidy {option['subsidy']:,.12g} is more than the investment it subsidises "
                     f"({net + option['subsidy']:,.12g}): the investment I would be negative"
@@ -486,6 +487,25 @@ class Audit:
                         f"streams[{i}].content_{k}: {content:g} {unit} of {components[k - 1]['name']} is more than "
                         "the whole stream (a mass fraction above 1)"
                     )
+        return problems
+
+    def _energy_problems(self) -> list[str]:
+        """An override of 0 (a blank takes the default), and the conversion of electricity in the wrong unit.
+
+        :func:`cpxl.tce` and :func:`cpxl.co2` take a coefficient or factor > 0 and electricity in kgce/kWh.
+        """
+        problems: list[str] = []
+        for i, row in enumerate(self.tables["energy"], start=1):
+            for key in ("coefficient", "co2_factor"):
+                if row[key] == 0:
+                    problems.append(f"energy[{i}].{key} must be > 0 (leave it blank for the default), got 0")
+        power = self.fields["electricity_conversion"]
+        if power is not None and not 0 < power < 1:
+            hint = f": {power:g} gce/kWh is {power / 1000:g}" if power >= 1 else ""
+            problems.append(
+                "fields.electricity_conversion must be in kgce/kWh, between 0 and 1 (blank: the calorific "
+                f"equivalent){hint}, got {power:g}"
+            )
         return problems
 
     def contents(self) -> tuple[list[str], list[list[float | None]], list[list[float | None]]]:

@@ -31,7 +31,9 @@ def investment_breakdown(option: dict[str, Any]) -> float | None:
     keys = (*INVESTMENT_PARTS, "subsidy")
     if all(option.get(key) is None for key in keys):
         return None
-    return sum(option.get(key) or 0.0 for key in INVESTMENT_PARTS) - (option.get("subsidy") or 0.0)
+    subsidy = option.get("subsidy") or 0.0
+    total = sum(option.get(key) or 0.0 for key in INVESTMENT_PARTS) - subsidy
+    return max(total, 0.0) if total > -1e-9 * max(1.0, subsidy) else total  # a subsidy of all of it is 0, not -0.0
 
 
 def saving_breakdown(option: dict[str, Any]) -> float | None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "ASPECTS",
     "BENEFIT_PARTS",
+    "CARRIERS",
     "CATEGORIES",
     "CONTENT_UNITS",
     "COST_CLASSES",
@@ -59,6 +60,24 @@ COST_CLASSES = ("no_low", "medium_high")
 MEDIA = ("wastewater", "waste_gas", "solid_waste")
 CATEGORIES = ("raw_material", "auxiliary", "energy", "water")
 STATUSES = ("planned", "in_progress", "done")
+#: The energy carriers of GB/T 2589's table, as codes: the keys of :data:`cpxl.core.energy.CARRIERS` in lower case
+#: with ``_`` for a space (``natural gas`` is ``natural_gas``). Their units, coefficients and labels come from that
+#: one table; only the codes are spelled here, so that reading an audit needs no numpy (a test keeps them equal).
+CARRIERS = (
+    "raw_coal",
+    "washed_coal",
+    "coke",
+    "crude_oil",
+    "fuel_oil",
+    "gasoline",
+    "kerosene",
+    "diesel",
+    "lpg",
+    "natural_gas",
+    "electricity",
+    "heat",
+    "steam",
+)
 #: The components (pollutants, solvents, metals) a stream table can balance besides total mass.
 MAX_COMPONENTS = 4
 #: The units a component's content is measured in, with the factor that turns a content into a mass fraction
@@ -105,6 +124,7 @@ CHOICES = {
     "category": CATEGORIES,
     "status": STATUSES,
     "unit": tuple(CONTENT_UNITS),
+    "carrier": CARRIERS,
 }
 
 
@@ -196,6 +216,7 @@ FIELDS: tuple[Field, ...] = (
     Field("tax_rate", "fraction", default=0.25, minimum=0),
     Field("closure_tolerance", "fraction", default=0.05, minimum=0),
     Field("budget", "number", minimum=0),
+    Field("electricity_conversion", "number", minimum=0),
 )
 
 TABLES: dict[str, Table] = {
@@ -243,6 +264,16 @@ TABLES: dict[str, Table] = {
                 _c("amount", "number", required=True, minimum=0),
             ),
             rows=30,
+        ),
+        Table(
+            "energy",
+            (
+                _c("name", width=22),
+                _c("carrier", "choice", required=True, width=14),
+                _c("amount", "number", required=True, minimum=0),
+                _c("coefficient", "number", minimum=0, width=13),
+                _c("co2_factor", "number", minimum=0, width=13),
+            ),
         ),
         Table(
             "pollutants",

@@ -7,6 +7,8 @@ schema (``equipment``, ``no_low``, ...) have labels under ``choice.<code>``.
 
 from __future__ import annotations
 
+from ..core.energy import CARRIERS
+
 __all__ = ["LABELS", "LANGUAGES", "choice_code", "choice_label", "label"]
 
 LANGUAGES = ("en", "zh")
@@ -16,6 +18,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "sheet.guide": ("0 Guide", "0 使用说明"),
     "sheet.team": ("1 Team & plan", "1 审核准备"),
     "sheet.company": ("2 Company", "2 企业概况"),
+    "sheet.energy": ("2 Energy & carbon", "2 能源与碳排放"),
     "sheet.pollutants": ("2 Pollutants", "2 污染物"),
     "sheet.benchmark": ("2 Benchmark", "2 对标评级"),
     "sheet.focus": ("2 Focus", "2 审核重点"),
@@ -38,6 +41,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "title.company": ("Company profile", "企业基本情况"),
     "title.products": ("Products and output", "主要产品及产量"),
     "title.consumption": ("Raw materials, energy and water", "原辅材料及能源、水消耗"),
+    "title.energy_carbon": ("Energy and carbon", "能源消耗与碳排放"),
+    "title.energy": ("Energy by carrier, in tce and CO2", "各类能源消耗：折标准煤与 CO2"),
+    "title.carriers": (
+        "Reference coefficients (GB/T 2589-2020) and default CO2 factors, with their sources",
+        "折标准煤参考系数（GB/T 2589-2020）与 CO2 缺省排放因子及来源",
+    ),
     "title.pollutants": ("Generation and discharge of pollutants", "污染物产生与排放"),
     "title.steps": ("Process steps and yields", "工艺步骤与收率"),
     "title.indicators": ("Benchmarking against the indicator system", "清洁生产评价指标对标"),
@@ -87,6 +96,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "field.tax_rate": ("Income-tax rate", "所得税率"),
     "field.closure_tolerance": ("Balance tolerance |closure|", "物料平衡允许误差"),
     "field.budget": ("Budget for the options", "方案投资预算"),
+    "field.electricity_conversion": (
+        "Electricity, kgce/kWh (blank: calorific equivalent)",
+        "电力折标准煤系数 kgce/kWh（空=当量值）",
+    ),
     # table columns (inputs)
     "col.team.name": ("Name", "姓名"),
     "col.team.role": ("Role in the team", "审核小组职务"),
@@ -110,6 +123,28 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.consumption.unit": ("Unit", "单位"),
     "col.consumption.amount": ("Annual amount", "年消耗量"),
     "col.consumption.intensity": ("Per unit of main product", "单位产品消耗"),
+    "col.energy.name": ("Use or meter", "用途/计量点"),
+    "col.energy.carrier": ("Carrier", "能源品种"),
+    "col.energy.amount": ("Amount, in the carrier's unit", "消耗量（按该能源的单位）"),
+    "col.energy.coefficient": (
+        "Own coefficient, tce per unit (blank: reference)",
+        "自定折标系数 tce/单位（空=参考值）",
+    ),
+    "col.energy.co2_factor": ("Own CO2 factor, t per unit (blank: default)", "自定 CO2 排放因子 t/单位（空=缺省值）"),
+    "col.energy.unit": ("Unit of the amount", "消耗量单位"),
+    "col.energy.coefficient_used": ("tce per unit, used", "采用的折标系数 tce/单位"),
+    "col.energy.tce": ("Energy (tce)", "折标准煤 (tce)"),
+    "col.energy.factor_used": ("t CO2 per unit, used", "采用的排放因子 t CO2/单位"),
+    "col.energy.co2": ("CO2 (t)", "CO2 排放量 (t)"),
+    "col.carriers.name": ("Carrier", "能源品种"),
+    "col.carriers.unit": ("Unit", "单位"),
+    "col.carriers.tce": ("tce per unit", "折标系数 tce/单位"),
+    "col.carriers.tce_source": ("Source of the coefficient", "折标系数来源"),
+    "col.carriers.ncv": ("Net calorific value, GJ per unit", "低位发热量 GJ/单位"),
+    "col.carriers.per_tj": ("t CO2 per TJ", "单位热值 CO2 排放因子 t/TJ"),
+    "col.carriers.oxidation": ("Oxidation", "碳氧化率"),
+    "col.carriers.co2": ("t CO2 per unit", "CO2 排放因子 t/单位"),
+    "col.carriers.co2_source": ("Source of the CO2 factor", "排放因子来源"),
     "col.pollutants.name": ("Pollutant / waste", "污染物/废物"),
     "col.pollutants.medium": ("Medium", "类别"),
     "col.pollutants.unit": ("Unit", "单位"),
@@ -321,6 +356,20 @@ LABELS: dict[str, tuple[str, str]] = {
         " cells typed below the table are not counted: insert rows inside the table for them",
         " 个单元格填在表格下方，未计入：请在表格内插入行后填写",
     ),
+    "word.unknown_carrier": ("not in the table", "不在参考表中"),
+    "word.energy_note": (
+        "One row per carrier and use, the amount in the carrier's unit over the audit period. The coefficient "
+        "(tce per unit) and the CO2 factor (t per unit) are the defaults of the table on the right unless a row "
+        "gives its own; electricity by its calorific equivalent unless the field below gives the equivalent value "
+        "of power generation.",
+        "每种能源、每个用途填一行，消耗量为审核期内按该能源单位计的数量。折标系数（tce/单位）与 CO2 排放因子（t/单位）"
+        "取右侧参考表的缺省值，除非该行自行填写；电力按当量值折算，除非下方填写等价值（发电煤耗）。",
+    ),
+    "word.carriers_note": (
+        "From cpxl.core.energy: check the defaults against the current standard and the latest published grid "
+        "factor before you report with them; give a row its own value to override one.",
+        "取自 cpxl.core.energy：报告前请对照现行标准与最新发布的电网排放因子核对缺省值；如需替换，在该行填写自定值。",
+    ),
     "word.component": ("Component {k}", "组分{k}"),
     "word.incomplete_component": ("streams not analysed", "有未测物流"),
     "word.components_note": (
@@ -370,6 +419,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Component balances of units beyond tolerance",
         "超出允许误差的单元组分平衡数",
     ),
+    "result.tce": ("Comprehensive energy consumption (tce)", "综合能源消费量 (tce)"),
+    "result.co2": ("CO2 emitted (t)", "CO2 排放量 (t)"),
+    "result.energy_intensity": ("Energy per unit of main product (tce)", "单位产品综合能耗 (tce)"),
+    "result.co2_intensity": ("CO2 per unit of main product (t)", "单位产品 CO2 排放量 (t)"),
     "result.water_reuse": ("Water reuse rate", "水重复利用率"),
     "result.fresh_water_intensity": ("Fresh water per unit of main product", "单位产品新鲜水耗"),
     "result.options_count": ("Options registered", "方案总数"),
@@ -437,6 +490,8 @@ LABELS |= {
     "header.component_flag": ("{c}: check", "{c}判断"),
 }
 del _k
+#: The energy carriers as :mod:`cpxl.core.energy` names them, which CP_TCE and CP_CO2 understand in both languages.
+LABELS |= {f"choice.{key.lower().replace(' ', '_')}": (c.en, c.zh) for key, c in CARRIERS.items()}
 
 
 def label(key: str, lang: str) -> str:

@@ -12,7 +12,8 @@ from .context import Context, num
 
 
 def dashboard(ctx: Context) -> None:
-    """Key results on one sheet: ELF, PMI, E-factor, yield, grade, closures, options, targets; charts."""
+    """Key results on one sheet: ELF, PMI, E-factor, yield, grade, closures, energy and CO2, options, targets;
+    charts."""
     sheet = Sheet(ctx.book, "dashboard")
     sheet.title("dashboard")
     t, f, q = ctx.t, ctx.f, ctx.q
@@ -99,6 +100,8 @@ def dashboard(ctx: Context) -> None:
         ctx.cached("result_water_reuse"),
         "pct",
     )
+    for key, kind in (("tce", "num"), ("energy_intensity", "num3"), ("co2", "num")):
+        sheet.result(f"result.{key}", f"result_{key}_copy", f"=result_{key}", ctx.cached(f"result_{key}"), kind)
     options = t["options"]
     passed = [o for o in options if o["technical_ok"] and o["environmental_ok"] and o["economic_ok"]]
     sheet.result("result.options_count", "result_options_count", '=COUNTIF(options_id,"?*")', len(options), "int")

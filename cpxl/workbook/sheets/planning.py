@@ -28,7 +28,7 @@ def guide(ctx: Context, sheet: Sheet) -> None:
     sheet.row += 1
     sheets_of_stage = {
         "planning": ["team"],
-        "pre_assessment": ["company", "pollutants", "benchmark", "focus", "targets"],
+        "pre_assessment": ["company", "energy", "pollutants", "benchmark", "focus", "targets"],
         "assessment": ["flowsheet", "balance", "components", "water", "causes"],
         "options": ["options"],
         "feasibility": ["costs", "feasibility"],

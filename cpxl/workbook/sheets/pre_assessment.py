@@ -10,6 +10,7 @@ from ... import core
 from ...audit.schema import FIELDS, TABLES
 from ..engine import Computed, Sheet
 from .context import TOL, Context, num, score_and_rank
+from .energy import SHEET_FIELDS
 
 
 def company(ctx: Context) -> None:
@@ -17,7 +18,8 @@ def company(ctx: Context) -> None:
     sheet = Sheet(ctx.book, "company")
     sheet.title("company")
     for spec in FIELDS:
-        sheet.field(spec.key, spec, ctx.f[spec.key])
+        if spec.key not in SHEET_FIELDS:  # on the sheet of its table
+            sheet.field(spec.key, spec, ctx.f[spec.key])
     sheet.width(0, 30)
     sheet.result(
         "result.main_output", "main_output", f"=SUMIFS(products_output,products_main,{ctx.yes})", ctx.main_output, "num"
