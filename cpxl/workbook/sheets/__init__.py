@@ -29,6 +29,7 @@ def write_audit(book: Book, audit: Audit, rows: int = 0) -> None:
     for write in (
         pre_assessment.company,
         pre_assessment.pollutants,
+        pre_assessment.wastes,
         pre_assessment.benchmark,
         pre_assessment.focus,
         pre_assessment.targets,
