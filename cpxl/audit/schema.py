@@ -261,7 +261,7 @@ TABLES: dict[str, Table] = {
             "wastes",
             (
                 _c("name", required=True, width=24),
-                _c("origin", width=18),
+                _c("origin", width=24),
                 _c("quantity", "number", required=True, minimum=0, unit="mass"),
                 _c("hazard", width=17, form="hazard"),
                 _c("route", "choice", width=18),
