@@ -15,6 +15,9 @@ numbers = st.decimals(min_value=0, max_value=10**7, places=3, allow_nan=False).m
 fractions = st.integers(0, 1000).map(lambda k: k / 1000)
 # An energy coefficient or CO2 factor of one's own: > 0 (a blank takes the default), 4 decimals.
 overrides = st.integers(1, 10**6).map(lambda k: k / 10**4)
+hazard_codes = st.integers(1, 50).flatmap(
+    lambda k: st.sampled_from([f"HW{k:02d}", f"HW{k:02d} 900-{k * 7 % 1000:03d}-{k:02d}", f"HW{k:02d} 261-001-{k:02d}"])
+)
 words = st.text(alphabet=st.sampled_from("abcXYZ 反应釜-_0123"), min_size=1, max_size=12).map(str.strip).filter(bool)
 
 
@@ -64,6 +67,11 @@ def audits(draw: Any) -> dict[str, Any]:
                 row["name"] = f"P{i + 1}"
                 row["main"] = i == 0
         tables[key] = rows
+    for row in tables["wastes"]:  # hazard codes of the list's form; some wastes arise in a candidate area of the focus
+        if "hazard" in row:
+            row["hazard"] = draw(hazard_codes)
+        if "origin" in row and tables["focus"] and draw(st.booleans()):
+            row["origin"] = draw(st.sampled_from([f["name"] for f in tables["focus"]]))
     units = [f"U{i}" for i in range(1, draw(st.integers(1, 4)) + 1)]
     streams = []
     for i in range(draw(st.integers(0, 6))):

@@ -49,6 +49,22 @@ against the indicator system (level II). The CO2: 992.7 t for the electricity
 (0.5366 t/MWh, the 2022 national factor), 1,258.3 t for the steam, 239.6 t for
 the gas and 56.7 t for the diesel, 2,547.4 t in all, 1.27 t per t of product.
 
+The waste streams (the EPA waste-stream worksheets, ``2 Waste streams``) say
+what getting rid of each costs. By mass the 2,760 t of wastewater lead; by
+cost the 152 t of distillation residue (HW06), incinerated by a licensed
+contractor at 4,200 CNY/t, is 638,400 of the 826,980 CNY a year, 77 %. The
+off-gas adsorber's spent activated carbon (18 t, HW49 900-039-49, regenerated
+by a contractor at 3,800 CNY/t), the wastewater treatment sludge (85 t,
+identified as not hazardous, incinerated at 600 CNY/t), the wastewater itself
+(treated on site and in the park's plant at 18 CNY/t) and the toluene drums
+(6.5 t, HW49 900-041-49) follow; the raw-material bags are sold for recycling
+and the dryer dust leaves with the dryer's air, so neither costs a fee: the
+dust's cost is the product it carries, which option F6 recovers. Each stream
+arises in a candidate area of the audit focus, the sludge excepted (it arises
+in the wastewater plant): solvent recovery's wastes cost 688,080 CNY a year,
+the synthesis workshop's 87,900, which is what its environmental-cost ratings
+(9 and 8) say.
+
 Text is given in English and Chinese; :func:`example_data` picks one language.
 """
 
@@ -282,6 +298,64 @@ _EXAMPLE: dict[str, Any] = {
                 "unit": "t",
                 "generated": 20,
                 "discharged": 20,
+            },
+        ],
+        "wastes": [
+            {
+                "name": _t("Distillation residue", "精馏残渣"),
+                "origin": _t("Solvent recovery", "溶剂回收工段"),
+                "quantity": 152,
+                "hazard": "HW06",
+                "route": "incinerated",
+                "unit_cost": 4200,
+            },
+            {
+                "name": _t("Process wastewater", "工艺废水"),
+                "origin": _t("Solvent recovery", "溶剂回收工段"),
+                "quantity": 2760,
+                "hazard": None,
+                "route": "treated_on_site",
+                "unit_cost": 18,
+            },
+            {
+                "name": _t("Spent activated carbon (off-gas adsorber)", "废活性炭（尾气吸附）"),
+                "origin": _t("Synthesis workshop", "合成车间"),
+                "quantity": 18,
+                "hazard": "HW49 900-039-49",
+                "route": "contractor",
+                "unit_cost": 3800,
+            },
+            {
+                "name": _t("Wastewater treatment sludge", "污水处理污泥"),
+                "origin": _t("Wastewater treatment plant", "污水处理站"),
+                "quantity": 85,
+                "hazard": None,
+                "route": "incinerated",
+                "unit_cost": 600,
+            },
+            {
+                "name": _t("Empty toluene drums", "废甲苯包装桶"),
+                "origin": _t("Synthesis workshop", "合成车间"),
+                "quantity": 6.5,
+                "hazard": "HW49 900-041-49",
+                "route": "contractor",
+                "unit_cost": 3000,
+            },
+            {
+                "name": _t("Raw-material bags", "原料包装袋"),
+                "origin": _t("Synthesis workshop", "合成车间"),
+                "quantity": 12,
+                "hazard": None,
+                "route": "recycled",
+                "unit_cost": 0,
+            },
+            {
+                "name": _t("Dryer dust", "干燥粉尘"),
+                "origin": _t("Crystallisation & drying", "结晶干燥工段"),
+                "quantity": 20,
+                "hazard": None,
+                "route": "discharged",
+                "unit_cost": 0,
             },
         ],
         "steps": [

@@ -506,6 +506,15 @@ _TABLE_NOTES = {
     "products": "output: over the audit period, in unit; main: true for the one main product",
     "consumption": "amount: over the audit period, in unit",
     "pollutants": "generated, discharged: over the audit period, in unit",
+    "wastes": (
+        "one row per waste stream (EPA waste-stream worksheets); origin: the unit, step or area where it arises (a "
+        "focus candidate's name adds its cost to that candidate); quantity: over the audit period [mass_unit]; "
+        "hazard: the National Hazardous Waste List class, HW and two digits, optionally a space and the "
+        "eight-digit code ending in the same digits (HW06, HW49 900-039-49), blank when not hazardous; "
+        "route: contractor is sent to a licensed contractor, recycled is recycled or reused; unit_cost: what "
+        "treating or disposing of one mass unit costs [currency per mass_unit], 0 when it costs "
+        "nothing (income from a sold waste is not counted here)"
+    ),
     "steps": "yield: a fraction (0.92 is 92 %)",
     "indicators": "group_weight: the first-level weight of the indicator's group (the same on every row of the "
     "group; the groups' weights sum to 1); weight_in_group: its second-level weight (summing to 1 within the "

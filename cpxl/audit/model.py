@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core.errors import CPError
 from .option_costs import investment_breakdown
-from .schema import CONTENT_UNITS, FIELDS, MAX_COMPONENTS, SCHEMA_VERSION, TABLES, Column, Field, Table
+from .schema import CONTENT_UNITS, FIELDS, FORMS, MAX_COMPONENTS, SCHEMA_VERSION, TABLES, Column, Field, Table
 from .versions import upgrade
 
 __all__ = ["MAX_TEXT_LENGTH", "Audit", "AuditError", "AuditFileError", "coerce", "text_problem"]
@@ -209,7 +209,7 @@ def coerce_plain(value: Any, spec: Column | Field) -> Any:
                 return value
             if value.is_integer():
                 return int(value)
-    elif type(value) is str and kind == "text" and text_problem(value, "") is None:
+    elif type(value) is str and kind == "text" and getattr(spec, "form", None) is None and not text_problem(value, ""):
         return value.strip() or None
     return NOT_PLAIN
 
@@ -221,7 +221,9 @@ def coerce(value: Any, spec: Column | Field, where: str, problems: list[str]) ->
     is stored exactly, but for leading and trailing whitespace, which is
     removed: tabs and line breaks inside it are kept, characters a workbook
     cannot hold and text longer than a cell are errors (:func:`text_problem`),
-    and a list or mapping is never turned into text.
+    text of a column with a form (:data:`~cpxl.audit.schema.FORMS`, the hazard
+    class of a waste) must match it exactly, and a list or mapping is never
+    turned into text.
 
     Parameters
     ----------
@@ -252,6 +254,9 @@ def coerce(value: Any, spec: Column | Field, where: str, problems: list[str]) ->
     (None, ['fields.discount_rate must be a number, got nan'])
     >>> coerce("  line 1\n\tline 2 ", Column("notes"), "continuing[1].notes", problems)
     'line 1\n\tline 2'
+    >>> problems = []
+    >>> coerce("HW6", Column("hazard", form="hazard"), "wastes[2].hazard", problems), problems[0][:52]
+    (None, 'wastes[2].hazard must be a class of the National Haz')
     """
     if value is None:
         return None
@@ -317,6 +322,10 @@ def coerce(value: Any, spec: Column | Field, where: str, problems: list[str]) ->
         return None
     else:
         text = str(value)
+    form = getattr(spec, "form", None)
+    if form is not None and text and not FORMS[form][0].fullmatch(text):
+        problems.append(f"{where} must be {FORMS[form][1]}, got {_show(text)}")
+        return None
     if kind == "choice":
         choices = getattr(spec, "choices", ())
         if text not in choices:

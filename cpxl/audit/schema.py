@@ -12,6 +12,7 @@ was written with, and files of earlier versions are upgraded on loading
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -23,11 +24,13 @@ __all__ = [
     "COST_CLASSES",
     "FIELDS",
     "FOCUS_FACTORS",
+    "FORMS",
     "INVESTMENT_PARTS",
     "MAX_COMPONENTS",
     "MAX_ROWS",
     "MEDIA",
     "RANKING_FACTORS",
+    "ROUTES",
     "SCHEMA_VERSION",
     "STAGES",
     "STATUSES",
@@ -83,6 +86,19 @@ MAX_COMPONENTS = 4
 #: The units a component's content is measured in, with the factor that turns a content into a mass fraction
 #: [kg/kg]. mg/L and g/L assume a density of 1 kg/L (water): 1 mg/L = 1 mg/kg = 10⁻⁶ kg/kg (DOMAIN §6).
 CONTENT_UNITS = {"kg_kg": 1.0, "percent": 0.01, "g_kg": 1e-3, "mg_kg": 1e-6, "g_l": 1e-3, "mg_l": 1e-6}
+#: Where a waste stream goes (EPA/625/7-88/003 waste-stream worksheets; the 利用/处置 of a Chinese waste ledger):
+#: recycled or reused on site, treated on site, incinerated, landfilled, sent to a licensed contractor, discharged.
+ROUTES = ("recycled", "treated_on_site", "incinerated", "landfilled", "contractor", "discharged")
+#: Text columns that must take a form, as (pattern, the form in words for messages). ``hazard``: a class of the
+#: National Hazardous Waste List (国家危险废物名录), ``HW`` and two digits, optionally a space and the waste's
+#: eight-digit code ``ddd-ddd-dd`` whose last two digits repeat the class (``HW06``, ``HW49 900-039-49``).
+FORMS = {
+    "hazard": (
+        re.compile(r"HW(\d{2})(?: \d{3}-\d{3}-\1)?", re.ASCII),
+        "a class of the National Hazardous Waste List: HW and two digits (HW06), optionally a space and the "
+        "eight-digit code ending in the same two digits (HW49 900-039-49); blank when not hazardous",
+    ),
+}
 #: Weighted-sum factors for the audit focus (DOMAIN §1.2) with their conventional default weights.
 FOCUS_FACTORS = (
     ("waste_quantity", 10.0),
@@ -125,6 +141,7 @@ CHOICES = {
     "status": STATUSES,
     "unit": tuple(CONTENT_UNITS),
     "carrier": CARRIERS,
+    "route": ROUTES,
 }
 
 
@@ -150,7 +167,9 @@ class Column:
     ``required``: a record must give it; ``minimum``: smallest allowed number;
     ``unit``: what a number is measured in, for headers and messages: ``mass``
     (the audit's mass unit over the audit period), ``money`` (the audit's
-    currency), ``years``, or ``None`` (the unit column of its row, or none).
+    currency), ``money_per_mass`` (currency per mass unit, a price such as
+    CNY/t), ``years``, or ``None`` (the unit column of its row, or none);
+    ``form``: for text, the key of :data:`FORMS` whose pattern it must match.
     """
 
     key: str
@@ -160,6 +179,7 @@ class Column:
     choices: tuple[str, ...] = ()
     width: float = 12
     unit: str | None = None
+    form: str | None = None
 
 
 @dataclass(frozen=True)
@@ -285,6 +305,17 @@ TABLES: dict[str, Table] = {
                 _c("discharged", "number", minimum=0),
             ),
             rows=30,
+        ),
+        Table(
+            "wastes",
+            (
+                _c("name", required=True, width=24),
+                _c("origin", width=24),
+                _c("quantity", "number", required=True, minimum=0, unit="mass"),
+                _c("hazard", width=17, form="hazard"),
+                _c("route", "choice", width=18),
+                _c("unit_cost", "number", minimum=0, unit="money_per_mass"),
+            ),
         ),
         Table(
             "steps",

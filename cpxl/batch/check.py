@@ -20,6 +20,7 @@ message that says what to do. What is checked, in order (the kinds are listed in
 * the economics of every option that is implemented (status done or in progress) or recommended (passes the
   screening), with I and P from its breakdown where one is given: NPV < 0, a payback beyond its life, an IRR
   below the discount rate, no economics at all, or a typed investment or saving that its breakdown contradicts;
+* the waste streams (``2 Waste streams``): a hazardous waste with no route, or one discharged;
 * targets missed, a negative ELF (an input is missing), and the grade (0 = not attained, or none).
 
 The numbers are the workbook's own: the cached results a file should hold are those its builder computes for
@@ -67,6 +68,7 @@ KINDS = {
     "suspect measurements, reconciled values out of bounds",
     "economics": "an implemented or recommended option that does not pay: NPV < 0, payback beyond its life, "
     "IRR below the discount rate, or no economics",
+    "waste": "a hazardous waste (a class of the national list) with no treatment or disposal route, or discharged",
     "target": "a near-term target missed",
     "metric": "a key metric that says an input is missing (a negative ELF)",
     "grade": "the grade by the indicator system (0 = not attained)",
@@ -384,6 +386,7 @@ def _audit_findings(audit: Audit, lang: str, tolerance: float | None, found: Any
     findings += _component_balances(audit, book, tol, places)
     findings += _component_reconciliation(audit, places)
     findings += _economics(audit, places)
+    findings += _wastes(audit, places)
     findings += _targets(audit, places)
     findings += _metrics_and_grade(book.values, places)
     return findings
@@ -787,6 +790,32 @@ def _economics(audit: Audit, places: _Places) -> list[Finding]:
                         path,
                     )
                 )
+    return findings
+
+
+def _wastes(audit: Audit, places: _Places) -> list[Finding]:
+    """Every hazardous waste whose route is not given, or is discharge: where does it go, and is it allowed?"""
+    findings = []
+    for i, waste in enumerate(audit.tables["wastes"]):
+        if not waste["hazard"] or waste["route"] not in (None, "discharged"):
+            continue
+        said = (
+            "has no treatment or disposal route: say where it goes (a hazardous waste goes to a licensed "
+            "contractor, or is treated, incinerated or landfilled under a permit)"
+            if waste["route"] is None
+            else "is discharged: a hazardous waste goes to a licensed contractor or is treated, incinerated or "
+            "landfilled under a permit, so check the route and the class"
+        )
+        findings.append(
+            places.finding(
+                "waste",
+                "warning",
+                f"the hazardous waste {waste['name']!r} ({waste['hazard']}) {said}",
+                "wastes_route",
+                i,
+                f"wastes[{i + 1}]",
+            )
+        )
     return findings
 
 

@@ -77,7 +77,7 @@ class Computed:
     kind: str = "num"
     width: float = 13
     flag: str | None = None  # conditional-format criterion on this cell, e.g. '{cell}<0'
-    unit: str | None = None  # "mass" or "money": the header then names the audit's mass unit or currency
+    unit: str | None = None  # "mass", "money" or "money_per_mass": the header then names the audit's units
 
 
 @dataclass
@@ -136,7 +136,9 @@ class Book:
         self.wb = _Sink() if workbook is None else workbook
         self.lang = lang
         self.room = room and not self.dry  # False: tables hold only their records
-        self.units = units or {}  # what "mass" and "money" columns are measured in: {"mass": "t", "money": "CNY"}
+        self.units = dict(units or {})  # what "mass" and "money" columns are measured in: {"mass": "t", "money": "CNY"}
+        if self.units.get("money") and self.units.get("mass"):  # a price: CNY/t
+            self.units.setdefault("money_per_mass", f"{self.units['money']}/{self.units['mass']}")
         self._formats: dict[tuple[str, str], Any] = {}
         self.names: dict[str, str] = {}
         self.values: dict[str, Any] = {}  # cached values of named single-cell results
@@ -593,9 +595,17 @@ def _validate(ws: Any, r1: int, c1: int, r2: int, c2: int, spec: Any, book: Book
             rule.update(criteria=">=", value=low)
         else:
             rule.update(criteria="between", minimum=-1e300, maximum=1e300)
+    elif getattr(spec, "form", None):  # a text of a given form: its rule shows when the cell is selected
+        rule = {"validate": "any", "input_message": _form_text(spec.form, book)[:255]}
     if rule:
-        rule["error_message"] = _rule_text(spec, book)[:255]
+        if rule["validate"] != "any":
+            rule["error_message"] = _rule_text(spec, book)[:255]
         ws.data_validation(r1, c1, r2, c2, rule)
+
+
+def _form_text(form: str, book: Book) -> str:
+    """The form a text column takes, in the book's language, as the cell's input message says it."""
+    return book.text(f"form.{form}")
 
 
 def _flag_misread(ws: Any, r1: int, col: int, r2: int, spec: Any, book: Book) -> None:

@@ -30,6 +30,7 @@ def write_audit(book: Book, audit: Audit, rows: int = 0) -> None:
         pre_assessment.company,
         energy.energy,
         pre_assessment.pollutants,
+        pre_assessment.wastes,
         pre_assessment.benchmark,
         pre_assessment.focus,
         pre_assessment.targets,

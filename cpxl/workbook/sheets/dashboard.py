@@ -1,4 +1,4 @@
-"""The dashboard: key results, the Pareto of waste streams, and charts."""
+"""The dashboard: key results, the Paretos of waste streams by mass and by disposal cost, and charts."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import warnings
 
 from ... import core
 from ...audit import option_costs
-from ..engine import Sheet, quote_sheet
+from ..engine import Sheet, col_letter, quote_sheet
 from ..labels import choice_label
 from .context import Context, num
+from .pre_assessment import costed
 
 
 def dashboard(ctx: Context) -> None:
@@ -169,31 +170,79 @@ def dashboard(ctx: Context) -> None:
     sheet.width(0, 44)
     sheet.width(1, 16)
     pareto_rows = pareto(ctx, sheet)
-    charts(ctx, sheet, pareto_rows)
+    charts(ctx, sheet, pareto_rows, pareto_cost(ctx, sheet))
     sheet.finish(freeze=False)
 
 
-def pareto_title(ctx: Context) -> str:
-    """The Pareto's title with the audit's mass unit, in which its wastes are counted."""
-    unit = (ctx.f["mass_unit"] or "").strip()
-    title = ctx.book.text("title.pareto")
+def pareto_title(ctx: Context, cost: bool = False) -> str:
+    """The Pareto's title with the unit its wastes are counted in: the audit's mass unit, or its currency."""
+    unit = (ctx.f["currency" if cost else "mass_unit"] or "").strip()
+    title = ctx.book.text("title.pareto_cost" if cost else "title.pareto")
     return f"{title} ({unit})" if unit else title
+
+
+#: The columns of the two Pareto tables on the Dashboard (0-based): by mass, and by annual disposal cost.
+PARETO_MASS, PARETO_COST = 3, 8
 
 
 def pareto(ctx: Context, sheet: Sheet) -> tuple[int, int]:
     """The five largest waste streams in the mass unit, with their cumulative share; returns their rows."""
-    ws, b = sheet.ws, ctx.book
-    ws.write_string(0, 3, pareto_title(ctx), b.fmt("subtitle"))
-    start = 1
-    ws.write_string(start, 3, b.text("col.pollutants.name"), b.fmt("header"))
-    ws.write_string(start, 4, b.text("col.pollutants.generated"), b.fmt("header"))
-    ws.write_string(start, 5, b.text("result.share"), b.fmt("header"))
     mass_unit = (ctx.f["mass_unit"] or "").strip().casefold()
     rows = [
         (r["name"], r["generated"])
         for r in ctx.t["pollutants"]
         if r["generated"] is not None and (r["unit"] or "").strip().casefold() == mass_unit and mass_unit
     ]
+    return _pareto(
+        ctx,
+        sheet,
+        PARETO_MASS,
+        pareto_title(ctx),
+        ("pollutants_name", "pollutants_mass"),
+        ("col.pollutants.name", "col.pollutants.generated"),
+        rows,
+        "num",
+    )
+
+
+def pareto_cost(ctx: Context, sheet: Sheet) -> tuple[int, int]:
+    """The five waste streams (``2 Waste streams``) that cost most a year, with their cumulative share."""
+    rows = [(r["name"], r["quantity"] * r["unit_cost"]) for r in ctx.t["wastes"] if costed(r)]
+    return _pareto(
+        ctx,
+        sheet,
+        PARETO_COST,
+        pareto_title(ctx, cost=True),
+        ("wastes_name", "wastes_cost"),
+        ("col.wastes.name", "col.wastes.cost"),
+        rows,
+        "int",
+    )
+
+
+def _pareto(
+    ctx: Context,
+    sheet: Sheet,
+    col: int,
+    title: str,
+    names: tuple[str, str],
+    headers: tuple[str, str],
+    rows: list[tuple[str, float]],
+    kind: str,
+) -> tuple[int, int]:
+    """A Pareto table from column *col*: the five largest of the range ``names[1]`` (LARGE), the name of each
+    (the first row that holds the value, as MATCH finds it) and the cumulative share; returns its rows.
+
+    *rows* are the (name, value) pairs of the table in order, as the formulas see them (blanks left out).
+    """
+    ws, b = sheet.ws, ctx.book
+    name_range, value_range = names
+    ws.write_string(0, col, title, b.fmt("subtitle"))
+    start = 1
+    value_col = col_letter(col + 1)
+    ws.write_string(start, col, b.text(headers[0]), b.fmt("header"))
+    ws.write_string(start, col + 1, b.text(headers[1]), b.fmt("header"))
+    ws.write_string(start, col + 2, b.text("result.share"), b.fmt("header"))
     values = sorted((g for _, g in rows), reverse=True)
     total = sum(values)
     running = 0.0
@@ -204,60 +253,38 @@ def pareto(ctx: Context, sheet: Sheet) -> tuple[int, int]:
         running += value or 0.0
         ws.write_formula(
             r,
-            4,
-            f'=IFERROR(LARGE(pollutants_mass,{k + 1}),"")',
-            b.fmt("computed", "num"),
+            col + 1,
+            f'=IFERROR(LARGE({value_range},{k + 1}),"")',
+            b.fmt("computed", kind),
             "" if value is None else value,
         )
         ws.write_formula(
             r,
-            3,
-            f'=IF(E{r + 1}="","",INDEX(pollutants_name,MATCH(E{r + 1},pollutants_mass,0)))',
+            col,
+            f'=IF({value_col}{r + 1}="","",INDEX({name_range},MATCH({value_col}{r + 1},{value_range},0)))',
             b.fmt("computed", "text"),
             name or "",
         )
         ws.write_formula(
             r,
-            5,
-            f'=IF(OR(E{r + 1}="",N(SUM(pollutants_mass))=0),"",SUM(E${start + 2}:E{r + 1})/SUM(pollutants_mass))',
+            col + 2,
+            f'=IF(OR({value_col}{r + 1}="",N(SUM({value_range}))=0),"",'
+            f"SUM({value_col}${start + 2}:{value_col}{r + 1})/SUM({value_range}))",
             b.fmt("computed", "pct"),
             "" if value is None or total == 0 else running / total,
         )
-    sheet.width(3, 26)
-    sheet.width(4, 14)
-    sheet.width(5, 14)
+    sheet.width(col, 26)
+    sheet.width(col + 1, 14)
+    sheet.width(col + 2, 14)
     return start + 1, start + 5
 
 
-def charts(ctx: Context, sheet: Sheet, pareto_rows: tuple[int, int]) -> None:
-    """The Pareto chart of waste streams and the chart of each option's reduction (before and after)."""
+def charts(ctx: Context, sheet: Sheet, pareto_rows: tuple[int, int], cost_rows: tuple[int, int]) -> None:
+    """The Pareto charts of waste streams (by mass, by cost) and the chart of each option's reduction."""
     b, ws = ctx.book, sheet.ws
-    first, last = pareto_rows
-    name = quote_sheet(sheet.name)
-    chart = b.wb.add_chart({"type": "column"})
-    chart.add_series(
-        {
-            "name": b.text("col.pollutants.generated"),
-            "categories": f"={name}!$D${first + 1}:$D${last + 1}",
-            "values": f"={name}!$E${first + 1}:$E${last + 1}",
-            "fill": {"color": "#C55A11"},
-        }
-    )
-    line = b.wb.add_chart({"type": "line"})
-    line.add_series(
-        {
-            "name": b.text("result.share"),
-            "categories": f"={name}!$D${first + 1}:$D${last + 1}",
-            "values": f"={name}!$F${first + 1}:$F${last + 1}",
-            "y2_axis": True,
-            "marker": {"type": "circle"},
-        }
-    )
-    chart.combine(line)
-    chart.set_title({"name": pareto_title(ctx)})
-    chart.set_legend({"position": "bottom"})
-    line.set_y2_axis({"min": 0, "max": 1, "num_format": "0%"})
-    ws.insert_chart(last + 2, 3, chart, {"x_scale": 1.1, "y_scale": 1.0})
+    _, last = pareto_rows
+    _pareto_chart(ctx, sheet, PARETO_MASS, pareto_rows, pareto_title(ctx), "col.pollutants.generated", "#C55A11")
+    _pareto_chart(ctx, sheet, PARETO_COST, cost_rows, pareto_title(ctx, cost=True), "col.wastes.cost", "#7030A0")
     # Reduction of its pollutant by each option registered when the workbook was built.
     env = ctx.places["environment"]
     count = max(1, len(ctx.t["options"]))
@@ -277,3 +304,37 @@ def charts(ctx: Context, sheet: Sheet, pareto_rows: tuple[int, int]) -> None:
     bars.set_y_axis({"reverse": True})
     bars.set_legend({"none": True})
     ws.insert_chart(last + 18, 3, bars, {"x_scale": 1.1, "y_scale": 1.0})
+
+
+def _pareto_chart(
+    ctx: Context, sheet: Sheet, col: int, rows: tuple[int, int], title: str, bar: str, color: str
+) -> None:
+    """A Pareto chart under the Pareto table at column *col*: the five values as columns, the share as a line."""
+    b = ctx.book
+    first, last = rows
+    name = quote_sheet(sheet.name)
+    names, values, shares = col_letter(col), col_letter(col + 1), col_letter(col + 2)
+    chart = b.wb.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": b.text(bar),
+            "categories": f"={name}!${names}${first + 1}:${names}${last + 1}",
+            "values": f"={name}!${values}${first + 1}:${values}${last + 1}",
+            "fill": {"color": color},
+        }
+    )
+    line = b.wb.add_chart({"type": "line"})
+    line.add_series(
+        {
+            "name": b.text("result.share"),
+            "categories": f"={name}!${names}${first + 1}:${names}${last + 1}",
+            "values": f"={name}!${shares}${first + 1}:${shares}${last + 1}",
+            "y2_axis": True,
+            "marker": {"type": "circle"},
+        }
+    )
+    chart.combine(line)
+    chart.set_title({"name": title})
+    chart.set_legend({"position": "bottom"})
+    line.set_y2_axis({"min": 0, "max": 1, "num_format": "0%"})
+    sheet.ws.insert_chart(last + 2, col, chart, {"x_scale": 1.1, "y_scale": 1.0})

@@ -93,6 +93,94 @@ def pollutants(ctx: Context) -> None:
     sheet.finish()
 
 
+def wastes(ctx: Context) -> None:
+    """Waste streams (the EPA waste-stream worksheets): quantity, hazardous-waste class, route, annual cost.
+
+    Its own sheet in pre-assessment, after the pollutants: the status survey lists the wastes and what their
+    disposal costs, and the audit focus, chosen next, weighs that environmental cost (``2 Focus`` adds up the
+    cost of the wastes arising in each candidate area). Above the table: the totals, the part that is
+    hazardous, the cost per unit of main product, and the hazardous wastes with no route, flagged.
+    """
+    sheet = Sheet(ctx.book, "wastes")
+    sheet.title("waste_streams")
+    rows = ctx.t["wastes"]
+    hazardous = [r for r in rows if r["hazard"]]
+    cost = sum(num(r["quantity"]) * num(r["unit_cost"]) for r in rows if costed(r))
+    sheet.result(
+        "result.wastes_quantity",
+        "result_wastes_quantity",
+        "=SUM(wastes_quantity)",
+        sum(num(r["quantity"]) for r in rows),
+        "num",
+    )
+    sheet.result(
+        "result.wastes_hazardous",
+        "result_wastes_hazardous",
+        '=SUMPRODUCT(--(wastes_hazard<>""),wastes_quantity)',
+        sum(num(r["quantity"]) for r in hazardous),
+        "num",
+    )
+    sheet.result("result.wastes_cost", "result_wastes_cost", "=SUM(wastes_cost)", cost, "int")
+    sheet.result(
+        "result.wastes_hazardous_cost",
+        "result_wastes_hazardous_cost",
+        '=SUMPRODUCT(--(wastes_hazard<>""),wastes_cost)',
+        sum(num(r["quantity"]) * num(r["unit_cost"]) for r in hazardous if costed(r)),
+        "int",
+    )
+    sheet.result(
+        "result.wastes_cost_intensity",
+        "result_wastes_cost_intensity",
+        '=IF(N(main_output)<=0,"",result_wastes_cost/main_output)',
+        ctx.per_main(cost),
+        "num",
+    )
+    sheet.result(
+        "result.wastes_no_route",
+        "result_wastes_no_route",
+        '=SUMPRODUCT((wastes_hazard<>"")*(wastes_route=""))',
+        sum(1 for r in hazardous if r["route"] is None),
+        "int",
+        flag="{cell}>0",
+    )
+    sheet.width(0, 34)
+    ctx.places["wastes"] = sheet.table(
+        "wastes",
+        "wastes",
+        rows,
+        ctx.rows("wastes"),
+        TABLES["wastes"].keys,
+        [
+            Computed(
+                "cost",
+                'IF(OR({quantity}="",{unit_cost}=""),"",{quantity}*{unit_cost})',
+                lambda r, v: r["quantity"] * r["unit_cost"] if costed(r) else None,
+                "num",
+                15,
+                unit="money",
+            )
+        ],
+    )
+    sheet.finish()
+
+
+def costed(record: dict[str, Any]) -> bool:
+    """Whether a waste stream has what its annual cost needs: a quantity and a cost per unit of mass."""
+    return record["quantity"] is not None and record["unit_cost"] is not None
+
+
+def waste_cost_of(ctx: Context, area: str | None) -> float | None:
+    """The annual disposal cost of the wastes whose origin is *area*, compared as the sheet's ``=`` does
+    (case-insensitive); None for a blank area."""
+    if area is None:
+        return None
+    return sum(
+        r["quantity"] * r["unit_cost"]
+        for r in ctx.t["wastes"]
+        if costed(r) and r["origin"] is not None and r["origin"].lower() == area.lower()
+    )
+
+
 def benchmark(ctx: Context) -> None:
     """Indicators against levels I–III: effective weights, levels met, Y_I/Y_II/Y_III and the grade."""
     sheet = Sheet(ctx.book, "benchmark")
@@ -247,7 +335,11 @@ class Grading:
 
 
 def focus(ctx: Context) -> None:
-    """Candidate audit-focus areas scored by weighted sum and ranked."""
+    """Candidate audit-focus areas scored by weighted sum and ranked.
+
+    Beside the rank, as help for the environmental-cost rating, the annual disposal cost of the waste streams
+    whose origin (``2 Waste streams``) is the candidate's name.
+    """
     sheet = Sheet(ctx.book, "focus")
     ctx.places["focus"] = sheet.table(
         "focus",
@@ -255,7 +347,17 @@ def focus(ctx: Context) -> None:
         ctx.t["focus"],
         ctx.rows("focus"),
         TABLES["focus"].keys,
-        score_and_rank(ctx, "focus", "name"),
+        [
+            *score_and_rank(ctx, "focus", "name"),
+            Computed(
+                "waste_cost",
+                'IF({name}="","",SUMPRODUCT(--(wastes_origin={name}),wastes_cost))',
+                lambda r, v: waste_cost_of(ctx, r["name"]),
+                "num",
+                16,
+                unit="money",
+            ),
+        ],
         ratings=ctx.audit.weights["focus"],
     )
     sheet.finish()
