@@ -54,6 +54,12 @@ def audits(draw: Any) -> dict[str, Any]:
             for i, row in enumerate(rows):
                 row["name"] = f"P{i + 1}"
                 row["main"] = i == 0
+        if key == "history":  # at most one main product, a row of category product
+            main = draw(st.none() | st.integers(0, 2))
+            for i, row in enumerate(rows):
+                row["main"] = i == main
+                if i == main:
+                    row["category"] = "product"
         tables[key] = rows
     units = [f"U{i}" for i in range(1, draw(st.integers(1, 4)) + 1)]
     streams = []
@@ -119,6 +125,9 @@ def audits(draw: Any) -> dict[str, Any]:
     fields = {f.key: draw(value_of(Column(f.key, f.kind))) for f in FIELDS if draw(st.booleans())}
     if "tax_rate" in fields:
         fields["tax_rate"] = min(fields["tax_rate"], 0.9)
+    for k in range(1, 4):  # the history's years, oldest first
+        if f"year_{k}" in fields:
+            fields[f"year_{k}"] = 2000 + 10 * k + fields[f"year_{k}"] % 10
     return {"fields": fields, "tables": tables}
 
 

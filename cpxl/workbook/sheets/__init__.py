@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ...audit.model import Audit
 from ..engine import Book, Sheet
-from . import assessment, components, dashboard, options, planning, pre_assessment
+from . import assessment, components, dashboard, history, options, planning, pre_assessment
 from .context import Context
 
 __all__ = ["write_audit"]
@@ -28,7 +28,9 @@ def write_audit(book: Book, audit: Audit, rows: int = 0) -> None:
     planning.team(ctx)
     for write in (
         pre_assessment.company,
+        history.history,
         pre_assessment.pollutants,
+        history.facilities,
         pre_assessment.benchmark,
         pre_assessment.focus,
         pre_assessment.targets,

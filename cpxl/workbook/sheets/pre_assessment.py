@@ -17,7 +17,8 @@ def company(ctx: Context) -> None:
     sheet = Sheet(ctx.book, "company")
     sheet.title("company")
     for spec in FIELDS:
-        sheet.field(spec.key, spec, ctx.f[spec.key])
+        if spec.sheet == "company":  # the others are shown with their tables
+            sheet.field(spec.key, spec, ctx.f[spec.key])
     sheet.width(0, 30)
     sheet.result(
         "result.main_output", "main_output", f"=SUMIFS(products_output,products_main,{ctx.yes})", ctx.main_output, "num"
