@@ -34,10 +34,9 @@ the products, consumption and pollutants tables.
 The facilities: the wastewater treatment plant takes 9.2 m³/d (2,760 m³ over
 300 days) of its design 15 m³/d and cuts COD from 15,000 to 1,500 mg/L, the 90 %
 of the pollutants table; the condenser and activated-carbon unit removes 90 % of
-the toluene (236 to 23.6 mg/m³: 9,500 kg to 950 kg over 40 million m³), but
-runs at 5,600 m³/h, 112 % of its design, since the dryer's vent was connected to
-it; the hazardous-waste store holds at most 19 t of distillation residue of its
-30 t.
+the toluene (275 to 27.5 mg/m³: 9,500 kg to 950 kg in 4,800 m³/h over 7,200
+hours, 35 million m³) at 96 % of its design 5,000 m³/h, near its limit; the
+hazardous-waste store holds at most 19 t of distillation residue of its 30 t.
 
 Text is given in English and Chinese; :func:`example_data` picks one language.
 """
@@ -349,10 +348,10 @@ _EXAMPLE: dict[str, Any] = {
                 "pollutant": _t("Toluene", "甲苯"),
                 "capacity_unit": "m3/h",
                 "design_capacity": 5000,
-                "throughput": 5600,
+                "throughput": 4800,
                 "concentration_unit": "mg/m3",
-                "inlet": 236,
-                "outlet": 23.6,
+                "inlet": 275,
+                "outlet": 27.5,
                 "operating_cost": 210000,
             },
             {
