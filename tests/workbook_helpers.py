@@ -66,6 +66,12 @@ def audits(draw: Any) -> dict[str, Any]:
             for i, row in enumerate(rows):
                 row["name"] = f"P{i + 1}"
                 row["main"] = i == 0
+        if key == "history":  # at most one main product, a row of category product
+            main = draw(st.none() | st.integers(0, 2))
+            for i, row in enumerate(rows):
+                row["main"] = i == main
+                if i == main:
+                    row["category"] = "product"
         tables[key] = rows
     for row in tables["wastes"]:  # hazard codes of the list's form; some wastes arise in a candidate area of the focus
         if "hazard" in row:
@@ -148,6 +154,9 @@ def audits(draw: Any) -> dict[str, Any]:
         fields["tax_rate"] = min(fields["tax_rate"], 0.9)
     if "electricity_conversion" in fields:  # kgce/kWh: the equivalent value of power generation
         fields["electricity_conversion"] = draw(st.integers(1, 999).map(lambda k: k / 1000))
+    for k in range(1, 4):  # the history's years, oldest first
+        if f"year_{k}" in fields:
+            fields[f"year_{k}"] = 2000 + 10 * k + fields[f"year_{k}"] % 10
     return {"fields": fields, "tables": tables}
 
 

@@ -65,6 +65,20 @@ in the wastewater plant): solvent recovery's wastes cost 688,080 CNY a year,
 the synthesis workshop's 87,900, which is what its environmental-cost ratings
 (9 and 8) say.
 
+The history (2023–2025, the audit period last): output grew from 1,720 t to
+2,000 t while the toluene make-up fell from 193 t to 148 t, as distillation
+recovered more of it (86.5 % to 89.9 %): 112 kg of toluene per tonne of product
+became 74 kg, and the toluene in the off-gas fell from 8.0 to 4.75 kg/t. Water,
+energy and COD per tonne fell a little. The latest year's numbers are those of
+the products, consumption and pollutants tables.
+
+The facilities: the wastewater treatment plant takes 9.2 m³/d (2,760 m³ over
+300 days) of its design 15 m³/d and cuts COD from 15,000 to 1,500 mg/L, the 90 %
+of the pollutants table; the condenser and activated-carbon unit removes 90 % of
+the toluene (275 to 27.5 mg/m³: 9,500 kg to 950 kg in 4,800 m³/h over 7,200
+hours, 35 million m³) at 96 % of its design 5,000 m³/h, near its limit; the
+hazardous-waste store holds at most 19 t of distillation residue of its 30 t.
+
 Text is given in English and Chinese; :func:`example_data` picks one language.
 """
 
@@ -105,6 +119,10 @@ _EXAMPLE: dict[str, Any] = {
         "tax_rate": 0.25,
         "closure_tolerance": 0.05,
         "budget": 1500000,
+        "year_1": 2023,
+        "year_2": 2024,
+        "year_3": 2025,
+        "low_running_rate": 0.5,
     },
     "weights": {"focus": [10, 8, 8, 8, 5, 2], "options": [8, 10, 8, 5, 5]},
     "tables": {
@@ -356,6 +374,116 @@ _EXAMPLE: dict[str, Any] = {
                 "hazard": None,
                 "route": "discharged",
                 "unit_cost": 0,
+            },
+        ],
+        "history": [
+            {
+                "name": _t("Intermediate DX-2", "中间体 DX-2"),
+                "category": "product",
+                "unit": "t",
+                "main": True,
+                "year_1": 1720,
+                "year_2": 1850,
+                "year_3": 2000,
+            },
+            {
+                "name": _t("Sodium sulfate (by-product)", "硫酸钠（副产品）"),
+                "category": "product",
+                "unit": "t",
+                "year_1": 268,
+                "year_2": 287,
+                "year_3": 310,
+            },
+            {
+                "name": _t("Toluene (make-up)", "甲苯（补充）"),
+                "category": "auxiliary",
+                "unit": "t",
+                "year_1": 193,
+                "year_2": 170,
+                "year_3": 148,
+            },
+            {
+                "name": _t("Process water", "工艺用水"),
+                "category": "water",
+                "unit": "m3",
+                "year_1": 2890,
+                "year_2": 2960,
+                "year_3": 3030,
+            },
+            {
+                "name": _t("Electricity", "电"),
+                "category": "energy",
+                "unit": "MWh",
+                "year_1": 1690,
+                "year_2": 1760,
+                "year_3": 1850,
+            },
+            {
+                "name": _t("Steam", "蒸汽"),
+                "category": "energy",
+                "unit": "t",
+                "year_1": 2810,
+                "year_2": 2912,
+                "year_3": 3040,
+            },
+            {
+                "name": _t("COD", "化学需氧量 COD"),
+                "category": "wastewater",
+                "unit": "kg",
+                "year_1": 38700,
+                "year_2": 40300,
+                "year_3": 41400,
+            },
+            {
+                "name": _t("Toluene (VOC)", "甲苯（VOCs）"),
+                "category": "waste_gas",
+                "unit": "kg",
+                "year_1": 13800,
+                "year_2": 11500,
+                "year_3": 9500,
+            },
+            {
+                "name": _t("Toluene recovered by distillation", "甲苯精馏回收率"),
+                "category": "indicator",
+                "unit": "%",
+                "year_1": 86.5,
+                "year_2": 88.6,
+                "year_3": 89.9,
+            },
+        ],
+        "facilities": [
+            {
+                "name": _t("Wastewater treatment plant", "废水处理站"),
+                "medium": "wastewater",
+                "pollutant": "COD",
+                "capacity_unit": "m3/d",
+                "design_capacity": 15,
+                "throughput": 9.2,
+                "concentration_unit": "mg/L",
+                "inlet": 15000,
+                "outlet": 1500,
+                "operating_cost": 380000,
+            },
+            {
+                "name": _t("VOC condenser and activated carbon", "冷凝+活性炭吸附装置"),
+                "medium": "waste_gas",
+                "pollutant": _t("Toluene", "甲苯"),
+                "capacity_unit": "m3/h",
+                "design_capacity": 5000,
+                "throughput": 4800,
+                "concentration_unit": "mg/m3",
+                "inlet": 275,
+                "outlet": 27.5,
+                "operating_cost": 210000,
+            },
+            {
+                "name": _t("Hazardous-waste store", "危险废物暂存库"),
+                "medium": "solid_waste",
+                "pollutant": _t("Distillation residue", "精馏残渣"),
+                "capacity_unit": "t",
+                "design_capacity": 30,
+                "throughput": 19,
+                "operating_cost": 60000,
             },
         ],
         "steps": [

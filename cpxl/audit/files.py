@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import AuditFileError
-from .schema import CHOICES, SCHEMA_VERSION, TABLES
+from .schema import SCHEMA_VERSION, TABLES
 
 __all__ = [
     "MAX_ALIASES",
@@ -482,6 +482,10 @@ _FIELD_NOTES = {
         "calorific equivalent of GB/T 2589 (当量值), or the equivalent value of power generation\n"
         "(等价值, e.g. 0.300) when your report converts by it"
     ),
+    "year_1": "the years of the history table's columns year_1..year_3, oldest first (2023, 2024, 2025)",
+    "low_running_rate": (
+        "an environmental facility running below this share of its design capacity is flagged (and one above 100 %)"
+    ),
 }
 
 
@@ -515,6 +519,18 @@ _TABLE_NOTES = {
         "treating or disposing of one mass unit costs [currency per mass_unit], 0 when it costs "
         "nothing (income from a sold waste is not counted here)"
     ),
+    "history": (
+        "the last three years, oldest first: year_1..year_3 hold the values of the years given as the fields "
+        "year_1..year_3, in unit (a pollutant's generation, a consumption, an output, an indicator's value); "
+        "main: true for the one product row whose output the intensities are per (category product); the "
+        "latest year is usually the audit period, with the numbers of the products, consumption and pollutants "
+        "tables"
+    ),
+    "facilities": (
+        "design_capacity, throughput: the design and the actual load, both in capacity_unit (m3/d, m3/h, t); "
+        "inlet, outlet: the pollutant's concentration (or load) before and after, in concentration_unit; "
+        "operating_cost: per year, in currency"
+    ),
     "steps": "yield: a fraction (0.92 is 92 %)",
     "indicators": "group_weight: the first-level weight of the indicator's group (the same on every row of the "
     "group; the groups' weights sum to 1); weight_in_group: its second-level weight (summing to 1 within the "
@@ -539,7 +555,7 @@ def _table_notes() -> dict[str, str]:
     notes = {}
     for key, table in TABLES.items():
         lines = [f"columns: {', '.join(table.keys)}" + (", ratings" if table.ratings else "")]
-        lines += [f"{col.key}: {' | '.join(CHOICES[col.key])}" for col in table.columns if col.kind == "choice"]
+        lines += [f"{col.key}: {' | '.join(col.choices)}" for col in table.columns if col.kind == "choice"]
         if table.ratings:
             lines.append(f"ratings: one per factor ({', '.join(name for name, _ in table.ratings)})")
         if key == "energy":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import math
 import numbers
 import re
@@ -13,7 +14,18 @@ from typing import Any
 
 from ..core.errors import CPError
 from .option_costs import investment_breakdown
-from .schema import CONTENT_UNITS, FIELDS, FORMS, MAX_COMPONENTS, SCHEMA_VERSION, TABLES, Column, Field, Table
+from .schema import (
+    CONTENT_UNITS,
+    FIELDS,
+    FORMS,
+    HISTORY_YEARS,
+    MAX_COMPONENTS,
+    SCHEMA_VERSION,
+    TABLES,
+    Column,
+    Field,
+    Table,
+)
 from .versions import upgrade
 
 __all__ = ["MAX_TEXT_LENGTH", "Audit", "AuditError", "AuditFileError", "coerce", "text_problem"]
@@ -435,7 +447,7 @@ class Audit:
         return audit
 
     def _consistency_problems(self) -> list[str]:
-        """Checks across records: the stream table is a flowsheet, ids are unique, weights sum to 1."""
+        """Checks across records: the stream table is a flowsheet, ids are unique, weights sum to 1, years in order."""
         from ..core.flowsheet import Flowsheet  # scipy.sparse: only when there is a stream table to check
 
         problems: list[str] = []
@@ -474,6 +486,27 @@ class Audit:
         if len(mains) > 1:
             problems.append(f"products: only one product can be the main one, got rows {mains}")
         problems += _indicator_weight_problems(self.tables["indicators"])
+        problems += self._history_problems()
+        return problems
+
+    def _history_problems(self) -> list[str]:
+        """The history's years out of order, and a main product that is not a product or not the only one."""
+        problems: list[str] = []
+        years = [(key, self.fields[key]) for key in HISTORY_YEARS if self.fields[key] is not None]
+        for (before, early), (after, late) in itertools.pairwise(years):
+            if late <= early:
+                problems.append(f"fields.{after} must be a later year than fields.{before} ({early}), got {late}")
+        mains = []
+        for i, record in enumerate(self.tables["history"], start=1):
+            if record["main"]:
+                mains.append(i)
+                if record["category"] != "product":
+                    problems.append(
+                        f"history[{i}].main: only a row of category product can be the main product, "
+                        f"got {record['category']}"
+                    )
+        if len(mains) > 1:
+            problems.append(f"history: only one row can be the main product, got rows {mains}")
         return problems
 
     def _content_problems(self) -> list[str]:

@@ -25,6 +25,8 @@ __all__ = [
     "FIELDS",
     "FOCUS_FACTORS",
     "FORMS",
+    "HISTORY_CATEGORIES",
+    "HISTORY_YEARS",
     "INVESTMENT_PARTS",
     "MAX_COMPONENTS",
     "MAX_ROWS",
@@ -81,6 +83,11 @@ CARRIERS = (
     "heat",
     "steam",
 )
+#: What a row of the history table is: a product's output, a consumption (the categories of the consumption
+#: table), a pollutant (by medium, as the pollutants table) or an indicator (a value that is already a ratio).
+HISTORY_CATEGORIES = ("product", *CATEGORIES, *MEDIA, "indicator")
+#: The years of the history table (oldest first), as the fields that hold them.
+HISTORY_YEARS = ("year_1", "year_2", "year_3")
 #: The components (pollutants, solvents, metals) a stream table can balance besides total mass.
 MAX_COMPONENTS = 4
 #: The units a component's content is measured in, with the factor that turns a content into a mass fraction
@@ -151,12 +158,15 @@ class Field:
 
     ``kind`` is one of ``text``, ``number``, ``fraction`` (a number in [0, 1],
     shown as %), ``int``. ``default`` is used when a file leaves it out.
+    ``sheet`` is the workbook sheet that shows it: ``company`` (the profile), or
+    the sheet of the table it belongs to (``history``, ``facilities``, ``energy``).
     """
 
     key: str
     kind: str = "text"
     default: object = None
     minimum: float | None = None
+    sheet: str = "company"
 
 
 @dataclass(frozen=True)
@@ -236,7 +246,9 @@ FIELDS: tuple[Field, ...] = (
     Field("tax_rate", "fraction", default=0.25, minimum=0),
     Field("closure_tolerance", "fraction", default=0.05, minimum=0),
     Field("budget", "number", minimum=0),
-    Field("electricity_conversion", "number", minimum=0),
+    Field("electricity_conversion", "number", minimum=0, sheet="energy"),
+    *(Field(key, "int", minimum=0, sheet="history") for key in HISTORY_YEARS),
+    Field("low_running_rate", "fraction", default=0.5, minimum=0, sheet="facilities"),
 )
 
 TABLES: dict[str, Table] = {
@@ -315,6 +327,32 @@ TABLES: dict[str, Table] = {
                 _c("hazard", width=17, form="hazard"),
                 _c("route", "choice", width=18),
                 _c("unit_cost", "number", minimum=0, unit="money_per_mass"),
+            ),
+        ),
+        Table(
+            "history",
+            (
+                _c("name", required=True, width=24),
+                _c("category", "choice", required=True, choices=HISTORY_CATEGORIES, width=16),
+                _c("unit", width=8),
+                _c("main", "bool", width=8),
+                *(_c(key, "number", minimum=0, width=11) for key in HISTORY_YEARS),
+            ),
+            rows=30,
+        ),
+        Table(
+            "facilities",
+            (
+                _c("name", required=True, width=24),
+                _c("medium", "choice", required=True, width=14),
+                _c("pollutant", width=14),
+                _c("capacity_unit", width=9),
+                _c("design_capacity", "number", minimum=0, width=11),
+                _c("throughput", "number", minimum=0, width=11),
+                _c("concentration_unit", width=9),
+                _c("inlet", "number", minimum=0, width=11),
+                _c("outlet", "number", minimum=0, width=11),
+                _c("operating_cost", "number", minimum=0, unit="money", width=13),
             ),
         ),
         Table(

@@ -21,7 +21,10 @@ message that says what to do. What is checked, in order (the kinds are listed in
   screening), with I and P from its breakdown where one is given: NPV < 0, a payback beyond its life, an IRR
   below the discount rate, no economics at all, or a typed investment or saving that its breakdown contradicts;
 * the waste streams (``2 Waste streams``): a hazardous waste with no route, or one discharged;
-* targets missed, a negative ELF (an input is missing), and the grade (0 = not attained, or none).
+* targets missed;
+* the environmental facilities (``2 Facilities``): one running above its design capacity or whose outlet is
+  above its inlet, and (as information) one running below the audit's ``low_running_rate``;
+* a negative ELF (an input is missing), and the grade (0 = not attained, or none).
 
 The numbers are the workbook's own: the cached results a file should hold are those its builder computes for
 the same audit (:func:`cpxl.workbook.sheets.write_audit`, run without writing a file, about 50 ms), and the
@@ -70,6 +73,8 @@ KINDS = {
     "IRR below the discount rate, or no economics",
     "waste": "a hazardous waste (a class of the national list) with no treatment or disposal route, or discharged",
     "target": "a near-term target missed",
+    "facility": "an environmental facility running above its design capacity or with its outlet above its inlet, "
+    "or (information) below the low running rate",
     "metric": "a key metric that says an input is missing (a negative ELF)",
     "grade": "the grade by the indicator system (0 = not attained)",
 }
@@ -388,6 +393,7 @@ def _audit_findings(audit: Audit, lang: str, tolerance: float | None, found: Any
     findings += _economics(audit, places)
     findings += _wastes(audit, places)
     findings += _targets(audit, places)
+    findings += _facilities(audit, places)
     findings += _metrics_and_grade(book.values, places)
     return findings
 
@@ -841,6 +847,54 @@ def _targets(audit: Audit, places: _Places) -> list[Finding]:
                 f"targets[{i + 1}]",
             )
         )
+    return findings
+
+
+def _facilities(audit: Audit, places: _Places) -> list[Finding]:
+    """Every facility above its design capacity, with its outlet above its inlet, or below the low running rate."""
+    from ..workbook.sheets.history import facility_results
+
+    low = audit.fields["low_running_rate"]
+    findings = []
+    for i, (facility, result) in enumerate(zip(audit.tables["facilities"], facility_results(audit), strict=True)):
+        rate, removal, path = result["running_rate"], result["removal"], f"facilities[{i + 1}]"
+        unit = f" {facility['capacity_unit']}" if facility["capacity_unit"] else ""
+        load = f"{facility['throughput']:,.6g}{unit} of its design {facility['design_capacity']:,.6g}{unit}"
+        if rate is not None and rate > 1:
+            findings.append(
+                places.finding(
+                    "facility",
+                    "warning",
+                    f"facility {facility['name']!r} runs above its design capacity: {load} ({100 * rate:.1f} %)",
+                    "facilities_running_rate",
+                    i,
+                    path,
+                )
+            )
+        elif rate is not None and low is not None and rate < low:
+            findings.append(
+                places.finding(
+                    "facility",
+                    "info",
+                    f"facility {facility['name']!r} runs below {100 * low:g} % of its capacity: {load} "
+                    f"({100 * rate:.1f} %)",
+                    "facilities_running_rate",
+                    i,
+                    path,
+                )
+            )
+        if removal is not None and removal < 0:
+            findings.append(
+                places.finding(
+                    "facility",
+                    "warning",
+                    f"facility {facility['name']!r}: its outlet ({facility['outlet']:,.6g}) is above its inlet "
+                    f"({facility['inlet']:,.6g}), a removal of {_pct(removal)}",
+                    "facilities_removal",
+                    i,
+                    path,
+                )
+            )
     return findings
 
 

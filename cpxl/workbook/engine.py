@@ -261,6 +261,14 @@ class Sheet:
         self.book.define(key, f"{quote_sheet(self.name)}!$B${self.row + 1}")
         self.row += 1
 
+    def named_input(self, key: str, spec: Any, value: Any, row: int, col: int) -> None:
+        """An input cell without a label at (*row*, *col*), with the defined name *key*: a field shown in a header."""
+        fmt = self.book.fmt("input", "pct" if spec.kind == "fraction" else "general")  # a year shows as 2025
+        _write_input(self.ws, row, col, value, spec, fmt, self.book)
+        _validate(self.ws, row, col, row, col, spec, self.book)
+        _flag_misread(self.ws, row, col, row, spec, self.book)
+        self.book.define(key, f"{quote_sheet(self.name)}!${col_letter(col)}${row + 1}")
+
     def result(self, key: str, name: str, formula: str, value: Any, kind: str, flag: str | None = None) -> str:
         """A labelled computed cell with a defined name; returns its absolute address."""
         text = self.book.text(key)

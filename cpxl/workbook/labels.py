@@ -500,6 +500,78 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+#: The history of the last three years and the environmental facilities (stage 2).
+LABELS |= {
+    "sheet.history": ("2 History", "2 历史数据"),
+    "sheet.facilities": ("2 Facilities", "2 环保设施"),
+    "title.history": ("History: the last three years", "近三年生产、消耗及污染物产生情况"),
+    "title.history_table": (
+        "Output, consumption, pollutants and indicators by year",
+        "产量、原辅材料及能源消耗、污染物产生量及主要指标（逐年）",
+    ),
+    "title.history_trend": (
+        "Trend, year 1 = 100 %: per unit of main product (outputs and indicators: the value)",
+        "变化趋势（第一年 = 100%）：单位产品消耗及产生量（产量、指标按数值）",
+    ),
+    "title.facilities": ("Environmental facilities and their operation", "环保设施运行状况"),
+    "title.facilities_table": (
+        "Facilities: capacity, load, removal and cost",
+        "环保设施：处理能力、负荷、去除效率及费用",
+    ),
+    "field.year_1": ("Year 1 (oldest)", "第一年（最早）"),
+    "field.year_2": ("Year 2", "第二年"),
+    "field.year_3": ("Year 3 (latest)", "第三年（最近）"),
+    "field.low_running_rate": ("Running rate flagged below", "运行负荷率下限（低于即标红）"),
+    "result.year": ("Year", "年份"),
+    "result.history_output": ("Output of the main product", "主产品产量"),
+    "result.facilities_operating_cost": ("Operating cost of the facilities per year", "环保设施年运行费用合计"),
+    "result.facilities_to_check": (
+        "Facilities to look at (above design, below the low rate, outlet above inlet)",
+        "需关注的设施（超负荷、低负荷或出口高于进口）",
+    ),
+    "choice.indicator": ("Indicator", "指标"),
+    "col.history.name": ("Item", "名称"),
+    "col.history.category": ("Category", "类别"),
+    "col.history.unit": ("Unit", "单位"),
+    "col.history.main": ("Main product", "主产品"),
+    "col.history.year_1": ("Year 1 (oldest)", "第一年"),
+    "col.history.year_2": ("Year 2", "第二年"),
+    "col.history.year_3": ("Year 3 (latest)", "第三年"),
+    "col.history.intensity_1": ("Per unit of main product, year 1", "单位产品，第一年"),
+    "col.history.intensity_2": ("Per unit of main product, year 2", "单位产品，第二年"),
+    "col.history.intensity_3": ("Per unit of main product, year 3", "单位产品，第三年"),
+    "col.history.change": ("Change, year 1 → 3", "变化率（第一年至第三年）"),
+    "col.history.intensity_change": ("Change per unit of main product, year 1 → 3", "单位产品变化率（第一年至第三年）"),
+    "col.history.trend_1": ("Trend index, year 1", "趋势指数，第一年"),
+    "col.history.trend_2": ("Trend index, year 2", "趋势指数，第二年"),
+    "col.history.trend_3": ("Trend index, year 3", "趋势指数，第三年"),
+    "col.facilities.name": ("Facility", "设施名称"),
+    "col.facilities.medium": ("Medium", "类别"),
+    "col.facilities.pollutant": ("Pollutant treated", "处理的污染物"),
+    "col.facilities.capacity_unit": ("Unit of capacity", "处理能力单位"),
+    "col.facilities.design_capacity": ("Design capacity", "设计处理能力"),
+    "col.facilities.throughput": ("Actual throughput", "实际处理量"),
+    "col.facilities.concentration_unit": ("Unit of concentration", "浓度单位"),
+    "col.facilities.inlet": ("Inlet concentration", "进口浓度"),
+    "col.facilities.outlet": ("Outlet concentration", "出口浓度"),
+    "col.facilities.operating_cost": ("Operating cost per year", "年运行费用"),
+    "col.facilities.running_rate": ("Running rate (actual / design)", "运行负荷率（实际/设计）"),
+    "col.facilities.removal": ("Removal efficiency (in − out) / in", "去除效率（进−出）/进"),
+    "word.history_note": (
+        "Type the three years above their columns and, per row, the value of each year (a pollutant's generation, "
+        "a consumption, an output, an indicator). Mark the main product: the intensities are per unit of its "
+        "output in the same year; outputs and indicators have none.",
+        "在各列上方填写三个年份，逐行填写各年数值（污染物产生量、消耗量、产量或指标值）。请标明主产品："
+        "单位产品消耗及产生量按同年主产品产量计算；产量和指标行不计算。",
+    ),
+    "word.facilities_note": (
+        "Capacity and throughput in the same unit (m3/d, m3/h, t); inlet and outlet concentration (or load) in "
+        "the same unit. Red: running above the design capacity, below the low rate, or an outlet above the inlet.",
+        "设计处理能力与实际处理量用同一单位（m3/d、m3/h、t）；进出口浓度（或负荷）用同一单位。"
+        "红色：超过设计能力、低于负荷率下限，或出口高于进口。",
+    ),
+}
+
 #: The columns of each component k (1..4): the stream table's contents and component flows, the units' balances.
 for _k in range(1, 5):
     LABELS |= {

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ...audit.model import Audit
 from ..engine import Book, Sheet
-from . import assessment, components, dashboard, energy, options, planning, pre_assessment
+from . import assessment, components, dashboard, energy, history, options, planning, pre_assessment
 from .context import Context
 
 __all__ = ["write_audit"]
@@ -29,8 +29,10 @@ def write_audit(book: Book, audit: Audit, rows: int = 0) -> None:
     for write in (
         pre_assessment.company,
         energy.energy,
+        history.history,
         pre_assessment.pollutants,
         pre_assessment.wastes,
+        history.facilities,
         pre_assessment.benchmark,
         pre_assessment.focus,
         pre_assessment.targets,

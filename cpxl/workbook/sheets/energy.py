@@ -23,8 +23,6 @@ from ..engine import Computed, Sheet, col_letter, quote_sheet
 from ..labels import choice_label
 from .context import Context
 
-#: The fields written on this sheet rather than with the company's.
-SHEET_FIELDS = ("electricity_conversion",)
 #: Each carrier's code in an audit and its key in :data:`cpxl.core.energy.CARRIERS`.
 KEYS = {key.lower().replace(" ", "_"): key for key in TABLE}
 #: The reference block's columns: key, number kind and width (the sources on one line each).
@@ -47,7 +45,7 @@ def energy(ctx: Context) -> None:
     sheet.title("energy_carbon")
     sheet.note(ctx.words("energy_note"))
     for spec in FIELDS:
-        if spec.key in SHEET_FIELDS:
+        if spec.sheet == "energy":
             sheet.field(spec.key, spec, ctx.f[spec.key])
     records = ctx.t["energy"]
     power = ctx.f["electricity_conversion"]

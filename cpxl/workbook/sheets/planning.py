@@ -28,7 +28,17 @@ def guide(ctx: Context, sheet: Sheet) -> None:
     sheet.row += 1
     sheets_of_stage = {
         "planning": ["team"],
-        "pre_assessment": ["company", "energy", "pollutants", "wastes", "benchmark", "focus", "targets"],
+        "pre_assessment": [
+            "company",
+            "energy",
+            "history",
+            "pollutants",
+            "wastes",
+            "facilities",
+            "benchmark",
+            "focus",
+            "targets",
+        ],
         "assessment": ["flowsheet", "balance", "components", "water", "causes"],
         "options": ["options"],
         "feasibility": ["costs", "feasibility"],
@@ -48,7 +58,7 @@ def guide(ctx: Context, sheet: Sheet) -> None:
         ws.write_string(sheet.row, 0, b.text(key), b.fmt(role))
         sheet.row += 1
     sheet.width(0, 60)
-    for col in range(1, 7):
+    for col in range(1, 1 + max(len(keys) for keys in sheets_of_stage.values())):
         sheet.width(col, 18)
     ws.activate()
 

@@ -10,7 +10,6 @@ from ... import core
 from ...audit.schema import FIELDS, TABLES
 from ..engine import Computed, Sheet
 from .context import TOL, Context, num, score_and_rank
-from .energy import SHEET_FIELDS
 
 
 def company(ctx: Context) -> None:
@@ -18,7 +17,7 @@ def company(ctx: Context) -> None:
     sheet = Sheet(ctx.book, "company")
     sheet.title("company")
     for spec in FIELDS:
-        if spec.key not in SHEET_FIELDS:  # on the sheet of its table
+        if spec.sheet == "company":  # the others are shown with their tables
             sheet.field(spec.key, spec, ctx.f[spec.key])
     sheet.width(0, 30)
     sheet.result(
