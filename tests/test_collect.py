@@ -37,7 +37,7 @@ BAD = {
 def second_audit() -> Audit:
     data = Audit.example("zh").to_dict()
     data["fields"]["company"] = "第二家"
-    data["tables"]["options"][1]["saving"] = 50000.0  # a recommended option that does not pay: flagged
+    data["tables"]["options"][5]["saving"] = 5000.0  # an option in progress that does not pay: flagged
     return Audit.from_dict(data)
 
 
@@ -82,7 +82,7 @@ def test_good_workbooks_are_rows_and_bad_files_are_named_with_their_reason(folde
     assert first["company"] == "Jiangnan Fine Chemicals Co., Ltd. (example)"
     assert (first["elf"], first["grade"], first["options"], first["options_passed"]) == (0.2765, 3.0, 8.0, 7.0)
     assert (first["check"], first["flags"]) == ("flagged", 2)  # the example misses two targets
-    assert second["company"] == "第二家" and second["flags"] == 5  # and three economic flags of option F2
+    assert second["company"] == "第二家" and second["flags"] == 5  # and three economic flags of option F6
     assert first["system_closure"] == pytest.approx(0.0360021, rel=1e-5)
 
 
