@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pytest
-from openpyxl.utils.cell import coordinate_to_tuple
+from workbook_helpers import named_column as cells
 
 from cpxl.audit import Audit, AuditError
 from cpxl.audit.schema import CONTENT_UNITS, MAX_COMPONENTS
@@ -32,15 +32,6 @@ SHEET = "3 Component balance"
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(Audit.example("en"), tmp_path_factory.mktemp("components") / "example.xlsx")
-
-
-def cells(wb: Any, name: str) -> list[Any]:
-    """The cached values of a one-column defined name, top to bottom."""
-    sheet, ref = wb.defined_names[name].attr_text.rsplit("!", 1)
-    first, _, last = ref.replace("$", "").partition(":")
-    (r1, c1), (r2, _) = coordinate_to_tuple(first), coordinate_to_tuple(last or first)
-    ws = wb[sheet.strip("'").replace("''", "'")]
-    return [ws.cell(r, c1).value for r in range(r1, r2 + 1)]
 
 
 def by_name(wb: Any, table: str, key: str, column: str) -> dict[str, Any]:

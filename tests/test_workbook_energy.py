@@ -18,6 +18,7 @@ from typing import Any
 import openpyxl
 import pytest
 from test_workbook_growth import area
+from workbook_helpers import named_column as column
 
 import cpxl
 from cpxl.audit import Audit, AuditError
@@ -34,12 +35,6 @@ SHEET = "2 Energy & carbon"
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build(Audit.example("en"), tmp_path_factory.mktemp("energy") / "example.xlsx")
-
-
-def column(wb: Any, name: str) -> list[Any]:
-    """The cached values of a one-column defined name, top to bottom."""
-    ws, r1, c, r2, _ = area(wb, name)
-    return [ws.cell(r, c).value for r in range(r1, r2 + 1)]
 
 
 def value(wb: Any, name: str) -> Any:

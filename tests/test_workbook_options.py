@@ -14,7 +14,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from openpyxl.utils.cell import coordinate_to_tuple
+from workbook_helpers import named_column as column
 
 from cpxl import core
 from cpxl.audit import Audit, AuditError
@@ -31,14 +31,6 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def values(example: Path) -> Any:
     return openpyxl.load_workbook(example, data_only=True)
-
-
-def column(wb: Any, name: str) -> list[Any]:
-    sheet, ref = wb.defined_names[name].attr_text.rsplit("!", 1)
-    first, _, last = ref.replace("$", "").partition(":")
-    (r1, c1), (r2, _) = coordinate_to_tuple(first), coordinate_to_tuple(last or first)
-    ws = wb[sheet.strip("'").replace("''", "'")]
-    return [ws.cell(r, c1).value for r in range(r1, r2 + 1)]
 
 
 def by_id(wb: Any, key: str) -> dict[str, Any]:

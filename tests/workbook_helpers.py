@@ -7,6 +7,7 @@ from typing import Any
 
 import openpyxl
 from hypothesis import strategies as st
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from cpxl.audit.schema import CARRIERS, CONTENT_UNITS, FIELDS, INVESTMENT_PARTS, MAX_COMPONENTS, TABLES, Column
 
@@ -179,3 +180,12 @@ def cells(path: Path) -> dict[tuple[str, str], tuple[Any, str]]:
 def defined_names(path: Path) -> dict[str, str]:
     wb = openpyxl.load_workbook(path)
     return {name: item.attr_text for name, item in wb.defined_names.items()}
+
+
+def named_column(wb: Any, name: str) -> list[Any]:
+    """The cached values of a one-column defined name of an openpyxl workbook, top to bottom."""
+    sheet, ref = wb.defined_names[name].attr_text.rsplit("!", 1)
+    first, _, last = ref.replace("$", "").partition(":")
+    (r1, c1), (r2, _) = coordinate_to_tuple(first), coordinate_to_tuple(last or first)
+    ws = wb[sheet.strip("'").replace("''", "'")]
+    return [ws.cell(r, c1).value for r in range(r1, r2 + 1)]

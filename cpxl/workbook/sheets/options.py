@@ -157,6 +157,21 @@ def _portfolio_columns(ctx: Context, sheet: Sheet, place: Any, chosen: list[bool
     ws.write_formula(place.first_row - 2, live, f'=IF(ISERROR(CP_VERSION()),{hint},"")', book.fmt("note"), "")
 
 
+def reduction_column(key: str, before: str, after: str) -> Computed:
+    """The reduction (before − after) / before of two columns (:func:`cpxl.reduction`); blank unless before > 0."""
+
+    def value(r: dict[str, Any], v: dict[str, Any]) -> Any:
+        b, a = r[before], r[after]
+        return core.reduction(b, a) if b is not None and a is not None and b > 0 else None
+
+    return Computed(
+        key,
+        f'IF(OR({{{before}}}="",{{{after}}}="",N({{{before}}})<=0),"",({{{before}}}-{{{after}}})/{{{before}}})',
+        value,
+        "pct",
+    )
+
+
 def costs(ctx: Context) -> None:
     """Per option, the investment and the annual benefit broken down as feasibility reports state them."""
     sheet = Sheet(ctx.book, "costs")
@@ -349,18 +364,7 @@ def feasibility(ctx: Context) -> None:
         ctx.t["options"],
         register.rows,
         ("pollutant", "before", "after", "energy_saving", "co2_reduction"),
-        [
-            Computed(
-                "reduction",
-                'IF(OR({before}="",{after}="",N({before})<=0),"",({before}-{after})/{before})',
-                lambda r, v: (
-                    core.reduction(r["before"], r["after"])
-                    if r["before"] is not None and r["after"] is not None and r["before"] > 0
-                    else None
-                ),
-                "pct",
-            )
-        ],
+        [reduction_column("reduction", "before", "after")],
         refs=[("id", register, "col.options.id"), ("name", register, "col.options.name")],
     )
     sheet.finish()
@@ -435,19 +439,7 @@ def implementation(ctx: Context) -> None:
             sign = ">" if actual == "actual_investment" else "<-"
             flag = f"AND(ISNUMBER({{cell}}),N({{cell}}){sign}0.2)"
         computed.append(Computed(key, formula, value, kind, flag=flag, unit=None if relative else "money"))
-    computed.append(
-        Computed(
-            "measured_reduction",
-            'IF(OR({measured_before}="",{measured_after}="",N({measured_before})<=0),"",'
-            "({measured_before}-{measured_after})/{measured_before})",
-            lambda r, v: (
-                core.reduction(r["measured_before"], r["measured_after"])
-                if r["measured_before"] is not None and r["measured_after"] is not None and r["measured_before"] > 0
-                else None
-            ),
-            "pct",
-        )
-    )
+    computed.append(reduction_column("measured_reduction", "measured_before", "measured_after"))
     ctx.places["implementation"] = sheet.table(
         "options",
         "implementation",
