@@ -28,7 +28,96 @@ from typing import Any
 
 from .schema import SCHEMA_VERSION
 
-__all__ = ["upgrade"]
+__all__ = ["names_added_since", "upgrade"]
+
+#: The fields of a version 2 audit, and the columns of its tables: what a workbook of version 2 names.
+V2_FIELDS = (
+    "company",
+    "industry",
+    "location",
+    "audit_period",
+    "employees",
+    "description",
+    "mass_unit",
+    "currency",
+    "discount_rate",
+    "tax_rate",
+    "closure_tolerance",
+)
+V2_COLUMNS = {
+    "team": ("name", "role", "department", "title", "specialty", "duties", "time"),
+    "plan": ("stage", "task", "start", "end", "owner", "output"),
+    "products": ("name", "unit", "output", "main"),
+    "consumption": ("name", "category", "unit", "amount"),
+    "pollutants": ("name", "medium", "unit", "generated", "discharged"),
+    "steps": ("name", "yield"),
+    "indicators": (
+        "name",
+        "unit",
+        "group",
+        "group_weight",
+        "weight_in_group",
+        "lower_is_better",
+        "level_1",
+        "level_2",
+        "level_3",
+        "value",
+        "limiting",
+    ),
+    "focus": ("name",),
+    "targets": ("name", "unit", "lower_is_better", "baseline", "near_term", "long_term", "achieved"),
+    "streams": ("name", "source", "target", "measured", "sigma"),
+    "units": ("name", "stock_change"),
+    "water": ("name", "fresh", "reused", "wastewater"),
+    "causes": ("waste", "aspect", "cause"),
+    "options": (
+        "id",
+        "name",
+        "aspect",
+        "cost_class",
+        "technical_ok",
+        "environmental_ok",
+        "economic_ok",
+        "investment",
+        "saving",
+        "life",
+        "pollutant",
+        "before",
+        "after",
+        "status",
+        "achieved_saving",
+    ),
+    "continuing": ("action", "owner", "due", "notes"),
+}
+
+
+def names_added_since(version: int) -> frozenset[str]:
+    """The defined names of the fields and table columns that a workbook built with schema *version* lacks.
+
+    A workbook keeps the schema version it was built with; what later versions added is not missing from it,
+    only blank. Versions before 2 give the names added since 2 (their workbooks differ in more, which the
+    reader reports).
+
+    Examples
+    --------
+    >>> added = names_added_since(2)
+    >>> "budget" in added, "streams_content_1" in added, "streams_measured" in added
+    (True, True, False)
+    >>> names_added_since(SCHEMA_VERSION)
+    frozenset()
+    """
+    from .schema import FIELDS, TABLES
+
+    if version >= SCHEMA_VERSION:
+        return frozenset()
+    fields = {f.key for f in FIELDS} - set(V2_FIELDS)
+    columns = {
+        f"{table}_{column}"
+        for table, spec in TABLES.items()
+        for column in spec.keys
+        if column not in V2_COLUMNS.get(table, ())
+    }
+    return frozenset(fields | columns)
 
 
 def upgrade(data: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..audit.model import NOT_PLAIN, Audit, AuditError, coerce, coerce_plain
-from ..audit.schema import FIELDS, MAX_ROWS, TABLES, Column
+from ..audit.schema import FIELDS, MAX_ROWS, SCHEMA_VERSION, TABLES, Column
+from ..audit.versions import names_added_since
 from .engine import col_letter
 from .labels import LABELS, LANGUAGES, choice_code, label
 from .package import Package, cell_position, open_package
@@ -187,6 +188,7 @@ class _Reader:
         self.lang = _language(book)
         self.yes, self.no = (label(f"word.{w}", self.lang) for w in ("yes", "no"))
         self.areas: dict[str, tuple[str, int, int, int, int]] = {}  # name -> (sheet, first row, col, last row, col)
+        self.added = names_added_since(_schema_version(book))  # names an older workbook lacks: blank, not missing
 
     # --- the defined names --------------------------------------------------------------------------
 
@@ -206,6 +208,8 @@ class _Reader:
         """(sheet, first row, first column, last row, last column) of the defined name *name*, checked as
         :meth:`cells` checks it, or None and a problem."""
         text = self.book.names.get(name)
+        if text is None and name in self.added:
+            return None
         if text is None:
             self.structure(
                 f"the defined name {name!r} is missing ({what}): was it deleted (Formulas > Name Manager)?", name
@@ -431,7 +435,8 @@ class _Reader:
                 ratings = None
             elif ratings is not None:
                 self.below(f"{key}_ratings", key)
-        if len(columns) < len(table.columns) or (table.ratings and ratings is None):
+        missing = [col.key for col in table.columns if col.key not in columns]
+        if not columns or any(f"{key}_{k}" not in self.added for k in missing) or (table.ratings and ratings is None):
             return []
         lengths = {f"{key}_{k}": len(v.values) for k, v in columns.items()}
         if ratings is not None:
@@ -445,6 +450,9 @@ class _Reader:
             )
             return []
         records = []
+        height = len(next(iter(columns.values())).values)
+        for key in missing:  # added to the schema after the workbook was built: blank in every row
+            columns[key] = _Block("", 0, 0, [[None]] * height)
         blocks = [columns[col.key] for col in table.columns]
         cells = [[row[0] for row in block.values] for block in blocks]
         if ratings is not None:
@@ -479,6 +487,15 @@ def _computed_name(name: str) -> bool:
         table = f"{table}_{head}"
     spec = TABLES.get(table)
     return spec is not None and key not in (*spec.keys, "ratings", "weights")
+
+
+def _schema_version(book: Package) -> int:
+    """The schema version a workbook was built with (its ``cpxl_schema_version`` property), else the current one."""
+    try:
+        version = int(str(book.properties.get("cpxl_schema_version", SCHEMA_VERSION)).strip())
+    except ValueError:
+        return SCHEMA_VERSION
+    return version if 1 <= version <= SCHEMA_VERSION else SCHEMA_VERSION
 
 
 def _language(book: Package) -> str:
