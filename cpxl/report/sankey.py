@@ -638,7 +638,7 @@ def _draw(d: Diagram) -> ElementTree.Element:
     lines = [
         words["basis_reconciled" if d.reconciled else "basis_measured"],
         words["dashed"],
-        words["adjusted"],
+        *([words["adjusted"]] if d.reconciled else []),
         words["unclosed"].format(tol=_percent(d.tolerance).lstrip("+")),
         *d.notes,
     ]
