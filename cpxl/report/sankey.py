@@ -3,8 +3,9 @@
 This module is the one place where the stream table becomes a picture. :func:`sankey` lays the diagram out
 (:class:`Diagram`: every node and band with its coordinates, in SVG pixels) and :meth:`Diagram.svg` writes it;
 :meth:`Diagram.save` writes ``.svg``, ``.html`` (the SVG inline in a page) or ``.png`` (the SVG converted by
-LibreOffice Draw, headless). It imports the standard library only (``xml.etree`` escapes every text), the audit
-model, and :mod:`cpxl.workbook` to read a filled workbook; LibreOffice only when asked for a PNG.
+LibreOffice Draw, headless, at :data:`PNG_ZOOM` pixels per px). It imports the standard library only (``xml.etree``
+escapes every text), the audit model, and :mod:`cpxl.workbook` to read a filled workbook; LibreOffice only when
+asked for a PNG.
 
 Layout
     Every unit of the ``units`` table is a node; every boundary stream has a node of its own at the side: the
@@ -75,6 +76,8 @@ SIDE = 190.0
 TOP = 70.0
 BOTTOM = 130.0
 
+#: Pixels of a PNG per px of the SVG.
+PNG_ZOOM = 2.0
 #: Fonts: Latin first, then CJK fallbacks, so that Chinese labels render wherever one of them is installed.
 FONTS = "'DejaVu Sans', 'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif"
 
@@ -254,18 +257,32 @@ def sankey(audit_or_path: Any, *, lang: str = "en", reconciled: bool = True) -> 
     return _layout(audit, lang=lang, reconciled=reconciled)
 
 
-def svg_to_png(svg: str, *, timeout: float = 120) -> bytes:
+def svg_to_png(svg: str, *, zoom: float = PNG_ZOOM, timeout: float = 120) -> bytes:
     """The PNG of an SVG document, drawn by LibreOffice Draw (headless, a private profile, killed afterwards).
+
+    Parameters
+    ----------
+    svg : str
+        The SVG document; its root's ``width`` and ``height`` (px) give the picture's size.
+    zoom : float
+        Pixels of the PNG per px of the SVG (2 draws a 1,000 px wide SVG 2,000 pixels wide).
+    timeout : float
+        Seconds LibreOffice may take before it is killed.
 
     Raises :class:`~cpxl.core.errors.CPError` when LibreOffice (with Draw) is missing or fails.
     """
     from ..workbook.libreoffice import LibreOfficeError, _convert
 
+    root = ElementTree.fromstring(svg)
+    pixels = {key: round(float(root.get(key, "800")) * zoom) for key in ("width", "height")}
+    options = ",".join(f'"Pixel{key.title()}":{{"type":"long","value":"{value}"}}' for key, value in pixels.items())
     with tempfile.TemporaryDirectory(prefix="cpxl-sankey-") as folder:
         source = Path(folder) / "balance.svg"
         source.write_text(svg, encoding="utf-8")
         try:
-            (png,) = _convert([source], Path(folder) / "out", "png", timeout=timeout, recalc=False)
+            (png,) = _convert(
+                [source], Path(folder) / "out", f"png:draw_png_Export:{{{options}}}", timeout=timeout, recalc=False
+            )
         except LibreOfficeError as exc:
             first = str(exc).splitlines()[0]
             raise CPError(
@@ -355,7 +372,8 @@ def _layout(audit: Any, *, lang: str, reconciled: bool) -> Diagram:
     streams = audit.tables["streams"]
     tolerance = _number(audit.fields.get("closure_tolerance"))
     tolerance = 0.05 if tolerance is None else tolerance
-    title = f"{words['title']}: {audit.fields.get('company')}" if audit.fields.get("company") else words["title"]
+    colon = ": " if en else "："
+    title = f"{words['title']}{colon}{audit.fields.get('company')}" if audit.fields.get("company") else words["title"]
     mass_unit = str(audit.fields.get("mass_unit") or "")
     notes: list[str] = []
 
@@ -582,6 +600,7 @@ def _draw(d: Diagram) -> ElementTree.Element:
         _text(svg, 20, 50, words["unit"].format(unit=d.mass_unit), **{"font-size": "11"})
 
     bands = ElementTree.SubElement(svg, "g", {"id": "bands"})
+    labels = ElementTree.Element("g", {"id": "labels", "font-size": "11"})  # drawn last, over bands and nodes
     for band in d.bands:
         group = ElementTree.SubElement(bands, "g", {"class": "band"})
         ElementTree.SubElement(group, "title").text = band.name
@@ -609,7 +628,7 @@ def _draw(d: Diagram) -> ElementTree.Element:
             n.name for n in d.nodes if n.kind == "output"
         }
         label = f"{band.name}: {value}" if inner else value
-        _text(group, mx + 5, my + 4, label, **{"font-size": "11"})
+        _text(labels, mx + 5, my + 4, label)
 
     nodes = ElementTree.SubElement(svg, "g", {"id": "nodes"})
     for node in d.nodes:
@@ -633,6 +652,7 @@ def _draw(d: Diagram) -> ElementTree.Element:
                       **{"text-anchor": "middle", "fill": _COLOURS["flag"], "font-weight": "bold",
                          "class": "closure"})  # fmt: skip
 
+    svg.append(labels)
     legend = ElementTree.SubElement(svg, "g", {"id": "legend", "font-size": "11"})
     y = d.height - BOTTOM + 36
     lines = [
