@@ -566,6 +566,75 @@ def check(files: tuple[Path, ...], as_json: bool, tolerance: float | None) -> No
         sys.exit(EXIT_DATA_ERROR)
 
 
+# --- cpxl sankey -----------------------------------------------------------------------------------------------
+
+#: What ``cpxl sankey -o`` may name.
+SANKEY_SUFFIXES = (".svg", ".png", ".html")
+
+
+def _sankey_suffix(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """The -o value of cpxl sankey, if it ends in .svg, .png or .html; otherwise a usage error (exit code 2)."""
+    if value.suffix.lower() not in SANKEY_SUFFIXES:
+        ending = repr(value.suffix) if value.suffix else "no ending"
+        raise click.BadParameter(
+            f"{ctx.command_path} writes .svg, .png or .html; {str(value)!r} has {ending}", ctx=ctx, param=param
+        )
+    return value
+
+
+@main.command()
+@click.argument("audit_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILLED.xlsx|AUDIT.yaml")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_sankey_suffix,
+    help="The picture to write: .svg, .png (drawn by LibreOffice) or .html (the SVG in a page).",
+)
+@LANG
+@click.option(
+    "--reconciled/--measured",
+    default=True,
+    show_default=True,
+    help="Band widths from the reconciled flows (measured where a flow is not reconciled), or the measured ones.",
+)
+@FORCE
+@reports_data_errors
+def sankey(audit_file: Path, output: Path, lang: str, reconciled: bool, force: bool) -> None:
+    """Draw the balance diagram: a Sankey diagram of the audit's stream table.
+
+    \b
+    Units are nodes, in columns along the flowsheet; the system's inputs
+    enter on the left, its outputs leave on the right; every stream is a
+    band as wide as its flow. Unmeasured streams are dashed (a thin dashed
+    line when their flow is unknown). A unit whose measured balance does
+    not close within the audit's tolerance is outlined in red with its
+    closure; a stream the reconciliation adjusted reads "measured →
+    reconciled", with a tick as wide as the measured flow.
+
+    \b
+    Examples:
+      cpxl sankey plant.xlsx -o balance.svg
+      cpxl sankey plant.yaml --lang zh -o 物料平衡图.png
+      cpxl sankey plant.xlsx --measured -o measured.html
+
+    \b
+    Exit codes: 0 written, 1 the input is wrong or OUTPUT was not written
+    (it exists: pass --force; LibreOffice could not draw the PNG), 2 the
+    command line is wrong (e.g. -o balance.pdf).
+    """
+    from .report.sankey import sankey as lay_out
+
+    diagram = lay_out(audit_file, lang=lang, reconciled=reconciled)
+    existed = output.exists()
+    if not _may_write(output, force):
+        click.echo("nothing written", err=True)
+        sys.exit(EXIT_DATA_ERROR)
+    diagram.save(output, overwrite=existed or force)
+    click.echo(f"wrote {output}")
+
+
 main.add_command(functions)
 main.add_command(addin)
 main.add_command(lite)

@@ -1,8 +1,8 @@
 """Regenerate the README's pictures of the worked example (docs/images/) with LibreOffice.
 
-The pictures show the values cpxl cached in the template (what Excel shows, add-in cells included); the
-LibreOffice tests check that every other cell recomputes to the same value. Chinese text needs a CJK font
-(apt-get install fonts-wqy-microhei).
+Also the balance diagram (cpxl sankey) of the worked example, in English and Chinese. The pictures show the values
+cpxl cached in the template (what Excel shows, add-in cells included); the LibreOffice tests check that every other
+cell recomputes to the same value. Chinese text needs a CJK font (apt-get install fonts-wqy-microhei).
 
     python scripts/make_pictures.py
 """
@@ -40,3 +40,9 @@ if __name__ == "__main__":
             args += ["--sheet", sheet]
         if render(args):
             sys.exit(1)
+    # the balance diagram of the worked example (cpxl sankey), in both languages
+    from cpxl.audit import Audit
+    from cpxl.report.sankey import sankey
+
+    for lang in ("en", "zh"):
+        sankey(Audit.example(lang), lang=lang).save(out / f"sankey-{lang}.png")
