@@ -226,3 +226,17 @@ def test_cli_writes_refuses_and_reports(tmp_path):
     usage = runner.invoke(main, ["report", str(source), "-o", str(tmp_path / "report.pdf")])
     assert usage.exit_code == 2
     assert ".docx" in usage.output
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_history_and_energy_tables_hold_the_workbooks_values(made, lang):
+    book, doc = made[("example", lang)]
+    _, tables = body(doc)
+    fields = Audit.example(lang).fields
+    years = [str(fields[f"year_{k}"]) for k in (1, 2, 3)]
+    history = table_with(tables, *years)  # headed by the audit's years, as the workbook's header row shows them
+    assert len(history) - 1 == len(Audit.example(lang).tables["history"])
+    energy = table_with(tables, label("col.energy.tce", lang))
+    column = energy[0].index(label("col.energy.tce", lang))
+    expected = [x for x in cached(book, "energy_tce") if x not in (None, "")]
+    assert [r[column] for r in energy[1:]] == [f"{x:,.2f}" for x in expected]

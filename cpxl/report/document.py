@@ -463,7 +463,8 @@ def _rows(built: _Built, part: str, lang: str) -> tuple[list[str], list[list[str
             columns.append((key, [format_value(cached[i], kind) for i in range(len(records))]))
             continue
         column = spec.column(key)
-        header.append(book.header(table, column))
+        year = built.audit.fields.get(key) if table == "history" and key.startswith("year_") else None
+        header.append(str(year) if year else book.header(table, column))  # the workbook heads them by the year
         kind = _input_kind(column)
         shown = [_display(r.get(key), column, book) for r in records]
         columns.append((key, [format_value(x, "general" if kind == "text" else kind) for x in shown]))
