@@ -635,6 +635,72 @@ def sankey(audit_file: Path, output: Path, lang: str, reconciled: bool, force: b
     click.echo(f"wrote {output}")
 
 
+# --- cpxl report -----------------------------------------------------------------------------------------------
+
+
+def _docx_output(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """The -o value of cpxl report: a .docx, otherwise a usage error (exit code 2)."""
+    if value.suffix.lower() != ".docx":
+        ending = repr(value.suffix) if value.suffix else "no ending"
+        raise click.BadParameter(
+            f"{ctx.command_path} writes a Word document (.docx); {str(value)!r} has {ending}", ctx=ctx, param=param
+        )
+    return value
+
+
+@main.command()
+@click.argument("audit_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILLED.xlsx|AUDIT.yaml")
+@click.option(
+    "--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the report."
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_docx_output,
+    help="The report to write (.docx; another ending is a usage error, exit code 2).",
+)
+@FORCE
+@reports_data_errors
+def report(audit_file: Path, lang: str, output: Path, force: bool) -> None:
+    """Write the audit report (清洁生产审核报告) of a filled workbook or an audit file as a Word document.
+
+    \b
+    The chapters follow the audit: company profile, preparation,
+    pre-assessment, assessment, options, feasibility, implementation,
+    continuing cleaner production, conclusions. Each holds the workbook's
+    facts in sentences ("The plant's balance closes to 3.6 %, within the
+    5.0 % tolerance") and its tables (consumption, pollutants, benchmark and
+    grade, focus, stream table with reconciled flows, balances, causes,
+    options, economics, implementation, targets), with the numbers a
+    workbook built from the audit caches. A table with no data is a sentence
+    saying so. The file opens in Word, WPS and LibreOffice.
+
+    \b
+    Examples:
+      cpxl report filled.xlsx -o report.docx
+      cpxl report plant.yaml --lang zh -o 审核报告.docx
+
+    \b
+    Exit codes: 0 written, 1 the input is wrong (the message says where) or
+    OUTPUT was not written, 2 the command line is wrong (e.g. -o report.pdf).
+    """
+    if not audit_file.is_file():
+        raise CPError("report", str(audit_file), "does not exist")
+    try:
+        from .report.document import report as write_report
+    except ImportError as exc:  # python-docx is the extra cpxl[report]
+        raise CPError("report", "python-docx", f"is not installed ({exc}): pip install 'cpxl[report]'") from None
+
+    existed = output.exists()
+    if not _may_write(output, force):
+        click.echo("nothing written", err=True)
+        sys.exit(EXIT_DATA_ERROR)
+    write_report(audit_file, output, lang=lang, overwrite=existed or force)
+    click.echo(f"wrote {output}")
+
+
 main.add_command(functions)
 main.add_command(addin)
 main.add_command(lite)

@@ -17,11 +17,12 @@ from .context import Context
 __all__ = ["write_audit"]
 
 
-def write_audit(book: Book, audit: Audit, rows: int = 0) -> None:
+def write_audit(book: Book, audit: Audit, rows: int = 0) -> Context:
     """Write every sheet of *audit* into *book*, the guide first (it is filled last, once all sheets exist).
 
     Every list table gets at least *rows* rows (and always its blank template's
-    rows, and spare rows after its records).
+    rows, and spare rows after its records). Returns the context: where every table part landed
+    (``places``), with its computed columns' cached values.
     """
     ctx = Context(book, audit, rows)
     guide = Sheet(book, "guide")
@@ -50,3 +51,4 @@ def write_audit(book: Book, audit: Audit, rows: int = 0) -> None:
     ):
         write(ctx)
     planning.guide(ctx, guide)
+    return ctx
