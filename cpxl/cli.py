@@ -661,9 +661,15 @@ def _docx_output(ctx: click.Context, param: click.Parameter, value: Path) -> Pat
     callback=_docx_output,
     help="The report to write (.docx; another ending is a usage error, exit code 2).",
 )
+@click.option(
+    "--diagram/--no-diagram",
+    default=True,
+    show_default=True,
+    help="Put the balance diagram (as cpxl sankey draws it, PNG by LibreOffice) after the stream table.",
+)
 @FORCE
 @reports_data_errors
-def report(audit_file: Path, lang: str, output: Path, force: bool) -> None:
+def report(audit_file: Path, lang: str, output: Path, diagram: bool, force: bool) -> None:
     """Write the audit report (清洁生产审核报告) of a filled workbook or an audit file as a Word document.
 
     \b
@@ -676,6 +682,10 @@ def report(audit_file: Path, lang: str, output: Path, force: bool) -> None:
     options, economics, implementation, targets), with the numbers a
     workbook built from the audit caches. A table with no data is a sentence
     saying so. The file opens in Word, WPS and LibreOffice.
+
+    \b
+    The balance diagram (cpxl sankey) follows the stream table when
+    LibreOffice can draw it; --no-diagram leaves it out.
 
     \b
     Examples:
@@ -697,7 +707,16 @@ def report(audit_file: Path, lang: str, output: Path, force: bool) -> None:
     if not _may_write(output, force):
         click.echo("nothing written", err=True)
         sys.exit(EXIT_DATA_ERROR)
-    write_report(audit_file, output, lang=lang, overwrite=existed or force)
+    figures = {}
+    if diagram:
+        from .report.sankey import sankey as draw
+        from .report.sankey import svg_to_png
+
+        try:
+            figures["balance"] = svg_to_png(draw(audit_file, lang=lang).svg())
+        except CPError as exc:  # LibreOffice missing or failing: the report without its picture, said once
+            click.echo(f"the balance diagram is left out of the report: {exc.detail}", err=True)
+    write_report(audit_file, output, lang=lang, overwrite=existed or force, figures=figures)
     click.echo(f"wrote {output}")
 
 

@@ -240,3 +240,18 @@ def test_history_and_energy_tables_hold_the_workbooks_values(made, lang):
     column = energy[0].index(label("col.energy.tce", lang))
     expected = [x for x in cached(book, "energy_tce") if x not in (None, "")]
     assert [r[column] for r in energy[1:]] == [f"{x:,.2f}" for x in expected]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(find_soffice() is None and not IN_CI, reason="LibreOffice (soffice) is not installed")
+def test_cpxl_report_puts_the_balance_diagram_after_the_stream_table(tmp_path):
+    yaml = Audit.example("zh").save(tmp_path / "plant.yaml")
+    result = CliRunner().invoke(main, ["report", str(yaml), "--lang", "zh", "-o", str(tmp_path / "r.docx")])
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(tmp_path / "r.docx"))
+    assert len(document.inline_shapes) == 1
+    captions = [p.text for p in document.paragraphs if p.text.startswith("图 ")]
+    assert captions and FIGURE_SLOTS["balance"][2] in captions[0]
+    result = CliRunner().invoke(main, ["report", str(yaml), "--no-diagram", "-o", str(tmp_path / "plain.docx")])
+    assert result.exit_code == 0, result.output
+    assert len(docx.Document(str(tmp_path / "plain.docx")).inline_shapes) == 0
