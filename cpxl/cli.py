@@ -104,17 +104,26 @@ FORCE = click.option("--force", "-f", is_flag=True, help="Replace OUTPUT if it e
 OUTPUT_SUFFIXES = (".xlsx", ".yaml", ".yml", ".json")
 
 
-def _output_suffix(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
-    """The -o value, if its ending says what to write; otherwise a usage error (exit code 2) naming the command."""
-    if value.suffix.lower() not in OUTPUT_SUFFIXES:
-        ending = repr(value.suffix) if value.suffix else "no ending"
-        raise click.BadParameter(
-            f"{ctx.command_path} writes .xlsx (a workbook), .yaml, .yml or .json (the audit data); "
-            f"{str(value)!r} has {ending}",
-            ctx=ctx,
-            param=param,
-        )
-    return value
+def suffix_check(suffixes: tuple[str, ...], writes: str) -> Any:
+    """A click callback for ``-o``: the path if its ending is one of *suffixes*, else a usage error (exit code 2).
+
+    *writes* says in words what the command writes, for the message (``.svg, .png or .html``). *suffixes* may be
+    a callable giving them, so that a command's module is imported only when its option is checked.
+    """
+
+    def check(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+        allowed = suffixes() if callable(suffixes) else suffixes
+        if value.suffix.lower() not in allowed:
+            ending = repr(value.suffix) if value.suffix else "no ending"
+            raise click.BadParameter(
+                f"{ctx.command_path} writes {writes}; {str(value)!r} has {ending}", ctx=ctx, param=param
+            )
+        return value
+
+    return check
+
+
+_output_suffix = suffix_check(OUTPUT_SUFFIXES, ".xlsx (a workbook), .yaml, .yml or .json (the audit data)")
 
 
 OUTPUT = click.option(
@@ -410,16 +419,13 @@ class _BatchBar:
 # --- cpxl collect ----------------------------------------------------------------------------------------------
 
 
-def _collect_suffix(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
-    """The -o value of cpxl collect, if it ends in .csv, .xlsx or .parquet; otherwise a usage error (exit code 2)."""
+def _collect_suffixes() -> tuple[str, ...]:
     from .batch.collect import OUTPUT_SUFFIXES as COLLECT_SUFFIXES
 
-    if value.suffix.lower() not in COLLECT_SUFFIXES:
-        ending = repr(value.suffix) if value.suffix else "no ending"
-        raise click.BadParameter(
-            f"cpxl collect writes .csv, .xlsx or .parquet; {str(value)!r} has {ending}", ctx=ctx, param=param
-        )
-    return value
+    return COLLECT_SUFFIXES
+
+
+_collect_suffix = suffix_check(_collect_suffixes, ".csv, .xlsx or .parquet")
 
 
 TOLERANCE = click.option(
@@ -572,14 +578,7 @@ def check(files: tuple[Path, ...], as_json: bool, tolerance: float | None) -> No
 SANKEY_SUFFIXES = (".svg", ".png", ".html")
 
 
-def _sankey_suffix(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
-    """The -o value of cpxl sankey, if it ends in .svg, .png or .html; otherwise a usage error (exit code 2)."""
-    if value.suffix.lower() not in SANKEY_SUFFIXES:
-        ending = repr(value.suffix) if value.suffix else "no ending"
-        raise click.BadParameter(
-            f"{ctx.command_path} writes .svg, .png or .html; {str(value)!r} has {ending}", ctx=ctx, param=param
-        )
-    return value
+_sankey_suffix = suffix_check(SANKEY_SUFFIXES, ".svg, .png or .html")
 
 
 @main.command()
@@ -638,21 +637,12 @@ def sankey(audit_file: Path, output: Path, lang: str, reconciled: bool, force: b
 # --- cpxl report -----------------------------------------------------------------------------------------------
 
 
-def _docx_output(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
-    """The -o value of cpxl report: a .docx, otherwise a usage error (exit code 2)."""
-    if value.suffix.lower() != ".docx":
-        ending = repr(value.suffix) if value.suffix else "no ending"
-        raise click.BadParameter(
-            f"{ctx.command_path} writes a Word document (.docx); {str(value)!r} has {ending}", ctx=ctx, param=param
-        )
-    return value
+_docx_output = suffix_check((".docx",), "a Word document (.docx)")
 
 
 @main.command()
 @click.argument("audit_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILLED.xlsx|AUDIT.yaml")
-@click.option(
-    "--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True, help="Language of the report."
-)
+@LANG
 @click.option(
     "-o",
     "--output",
@@ -712,8 +702,9 @@ def report(audit_file: Path, lang: str, output: Path, diagram: bool, force: bool
         from .report.sankey import sankey as draw
         from .report.sankey import svg_to_png
 
+        svg = draw(audit_file, lang=lang).svg()  # a bad audit is an error of the command, not of the picture
         try:
-            figures["balance"] = svg_to_png(draw(audit_file, lang=lang).svg())
+            figures["balance"] = svg_to_png(svg)
         except CPError as exc:  # LibreOffice missing or failing: the report without its picture, said once
             click.echo(f"the balance diagram is left out of the report: {exc.detail}", err=True)
     write_report(audit_file, output, lang=lang, overwrite=existed or force, figures=figures)
