@@ -199,6 +199,14 @@ def test_components_beyond_four_a_repeated_name_and_an_unknown_unit_are_refused(
         Audit.from_dict(data)
 
 
+def test_a_unit_refused_is_one_problem_not_one_per_stream():
+    data = Audit.example("en").to_dict()
+    data["tables"]["components"][0]["unit"] = "ppb"  # the contents (99.5, 98, ...) are in %, not kg/kg
+    with pytest.raises(AuditError) as info:
+        Audit.from_dict(data)
+    assert len(info.value.problems) == 1 and info.value.problems[0].startswith("components[1].unit must be one of")
+
+
 def test_an_audit_without_components_has_an_empty_component_sheet(tmp_path):
     data = Audit.example("en").to_dict()
     del data["tables"]["components"]

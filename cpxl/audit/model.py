@@ -441,12 +441,13 @@ class Audit:
             weights[key] = [d if v is None else v for v, d in zip(values, defaults, strict=True)]
 
         audit = cls(fields=fields, tables=tables, weights=weights)
-        problems += audit._consistency_problems()
+        refused = {p.partition(" ")[0] for p in problems}  # a value refused above is not judged again below
+        problems += audit._consistency_problems(refused)
         if problems:
             raise AuditError(problems, source)
         return audit
 
-    def _consistency_problems(self) -> list[str]:
+    def _consistency_problems(self, refused: set[str] | frozenset[str] = frozenset()) -> list[str]:
         """Checks across records: the stream table is a flowsheet, ids are unique, weights sum to 1, years in order."""
         from ..core.flowsheet import Flowsheet  # scipy.sparse: only when there is a stream table to check
 
@@ -462,7 +463,7 @@ class Audit:
         for key, table in TABLES.items():
             if not table.grows and len(self.tables[key]) > table.rows:
                 problems.append(f"{key}: at most {table.rows} records, got {len(self.tables[key])}")
-        problems += self._content_problems()
+        problems += self._content_problems(refused)
         problems += self._energy_problems()
         for key, column in (("options", "id"), ("units", "name"), ("products", "name"), ("components", "name")):
             seen: dict[Any, int] = {}
@@ -509,8 +510,11 @@ class Audit:
             problems.append(f"history: only one row can be the main product, got rows {mains}")
         return problems
 
-    def _content_problems(self) -> list[str]:
-        """A content measured for a component that has no name, or one that is more than the whole stream."""
+    def _content_problems(self, refused: set[str] | frozenset[str] = frozenset()) -> list[str]:
+        """A content measured for a component that has no name, or one that is more than the whole stream.
+
+        A component whose unit was *refused* (its path among them) is not judged in a unit it was not given in.
+        """
         problems: list[str] = []
         components = self.tables["components"]
         for i, stream in enumerate(self.tables["streams"], start=1):
@@ -523,6 +527,8 @@ class Audit:
                         f"streams[{i}].content_{k} is given, but there is no component {k} "
                         "(name it in the components table)"
                     )
+                elif f"components[{k}].unit" in refused:
+                    continue
                 elif content is not None and content * CONTENT_UNITS[components[k - 1]["unit"] or "kg_kg"] > 1:
                     unit = components[k - 1]["unit"] or "kg_kg"
                     problems.append(
