@@ -652,14 +652,22 @@ _docx_output = suffix_check((".docx",), "a Word document (.docx)")
     help="The report to write (.docx; another ending is a usage error, exit code 2).",
 )
 @click.option(
+    "--figures/--no-figures",
+    "pictures",
+    default=True,
+    show_default=True,
+    help="Put the figures (trends, waste Pareto, balance diagram, NPV against budget, before/after) in the report; "
+    "LibreOffice draws them.",
+)
+@click.option(
     "--diagram/--no-diagram",
     default=True,
     show_default=True,
-    help="Put the balance diagram (as cpxl sankey draws it, PNG by LibreOffice) after the stream table.",
+    help="With the figures, the balance diagram (as cpxl sankey draws it) after the stream table.",
 )
 @FORCE
 @reports_data_errors
-def report(audit_file: Path, lang: str, output: Path, diagram: bool, force: bool) -> None:
+def report(audit_file: Path, lang: str, output: Path, pictures: bool, diagram: bool, force: bool) -> None:
     """Write the audit report (清洁生产审核报告) of a filled workbook or an audit file as a Word document.
 
     \b
@@ -674,8 +682,13 @@ def report(audit_file: Path, lang: str, output: Path, diagram: bool, force: bool
     saying so. The file opens in Word, WPS and LibreOffice.
 
     \b
-    The balance diagram (cpxl sankey) follows the stream table when
-    LibreOffice can draw it; --no-diagram leaves it out.
+    Figures follow their tables when LibreOffice can draw them (else the
+    report is written without them, and a line says why): the consumption
+    and pollutant trends of the last three years, the Pareto of the waste
+    streams by annual cost, the balance diagram (cpxl sankey), the best NPV
+    against the investment budget, and each option's pollutant load before
+    and after. A figure with no data is left out. --no-diagram leaves out
+    the balance diagram; --no-figures all of them.
 
     \b
     Examples:
@@ -697,17 +710,18 @@ def report(audit_file: Path, lang: str, output: Path, diagram: bool, force: bool
     if not _may_write(output, force):
         click.echo("nothing written", err=True)
         sys.exit(EXIT_DATA_ERROR)
-    figures = {}
-    if diagram:
-        from .report.sankey import sankey as draw
-        from .report.sankey import svg_to_png
+    from .report.document import load
 
-        svg = draw(audit_file, lang=lang).svg()  # a bad audit is an error of the command, not of the picture
+    audit = load(audit_file)  # a bad audit is an error of the command, read once, before anything is drawn
+    figures: dict[str, bytes] = {}
+    if pictures:
+        from .report.figures import pictures as draw
+
         try:
-            figures["balance"] = svg_to_png(svg)
-        except CPError as exc:  # LibreOffice missing or failing: the report without its picture, said once
-            click.echo(f"the balance diagram is left out of the report: {exc.detail}", err=True)
-    write_report(audit_file, output, lang=lang, overwrite=existed or force, figures=figures)
+            figures = draw(audit, lang, diagram=diagram)
+        except CPError as exc:  # LibreOffice missing or failing: the report without its figures, said once
+            click.echo(f"the figures are left out of the report: {exc.detail}", err=True)
+    write_report(audit, output, lang=lang, overwrite=existed or force, figures=figures)
     click.echo(f"wrote {output}")
 
 

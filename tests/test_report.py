@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from cpxl.audit import Audit
 from cpxl.cli import main
 from cpxl.core.errors import CPError
 from cpxl.report.document import CHAPTERS, FIGURE_SLOTS, report
+from cpxl.report.figures import pictures
 from cpxl.workbook import build
 from cpxl.workbook.labels import label
 from cpxl.workbook.libreoffice import _convert, find_soffice
@@ -39,13 +39,15 @@ PNG_DOT = bytes.fromhex(
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tuple[Path, Path]]:
-    """(audit, lang) -> (the workbook built from it, the report written from that workbook)."""
+    """(audit, lang) -> (the workbook built from it, the report written from that workbook, with its figures
+    where LibreOffice can draw them)."""
     out = tmp_path_factory.mktemp("report")
     result = {}
     for lang in LANGS:
         for name, audit in (("example", Audit.example(lang)), ("blank", Audit.blank())):
             book = build(audit, out / f"{name}-{lang}.xlsx", lang)
-            result[(name, lang)] = (book, report(book, out / f"{name}-{lang}.docx", lang=lang))
+            drawn = pictures(book, lang) if find_soffice() else {}
+            result[(name, lang)] = (book, report(book, out / f"{name}-{lang}.docx", lang=lang, figures=drawn))
     return result
 
 
@@ -161,7 +163,9 @@ def test_figure_slot_places_a_picture_and_an_unknown_slot_is_refused(tmp_path):
     document = docx.Document(out)
     assert len(document.inline_shapes) == 1
     assert any(p.text.startswith("Figure 1:") for p in document.paragraphs)
-    assert set(FIGURE_SLOTS) == {"balance"}
+    assert set(FIGURE_SLOTS) == {
+        "consumption_trend", "pollutant_trend", "waste_pareto", "balance", "portfolio", "before_after"
+    }  # fmt: skip
     with pytest.raises(CPError, match="no slot"):
         report(Audit.example(), tmp_path / "s.docx", figures={"pareto": PNG_DOT})
 
@@ -178,23 +182,31 @@ def test_existing_file_is_kept_without_overwrite(tmp_path):
 
 @pytest.mark.libreoffice
 @pytest.mark.skipif(find_soffice() is None and not IN_CI, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.parametrize("name", ["example", "blank"])
 @pytest.mark.parametrize("lang", LANGS)
-def test_libreoffice_converts_the_report_to_pdf(made, tmp_path, lang):
-    (pdf,) = _convert([made[("example", lang)][1]], tmp_path, "pdf", timeout=180, recalc=False)
+def test_libreoffice_converts_the_report_to_pdf_with_every_chapter_and_figure(made, tmp_path, name, lang):
+    (pdf,) = _convert([made[(name, lang)][1]], tmp_path, "pdf", timeout=180, recalc=False)
     assert pdf.read_bytes()[:5] == b"%PDF-"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-    assert pages > 1
-    if shutil.which("pdftoppm"):  # page 2 as a grey picture (PGM: a header, then one byte per pixel)
-        picture = tmp_path / "page"
-        command = ["pdftoppm", "-gray", "-r", "40", "-f", "2", "-l", "2", "-singlefile", str(pdf), str(picture)]
-        subprocess.run(command, check=True)
-        data = picture.with_suffix(".pgm").read_bytes()
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    headings = [zh if lang == "zh" else en for _, en, zh in CHAPTERS]
+    found = [text.find(heading) for heading in headings]
+    assert -1 not in found and found == sorted(found), dict(zip(headings, found, strict=True))
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    kinds = [line.split()[2] for line in images.splitlines()[2:]]  # two header lines, then one per image or mask
+    assert kinds.count("image") == (6 if name == "example" else 0)
+    assert pages >= (12 if name == "example" else 2)  # nine chapters, 24 tables and six figures; or the headings
+    picture = tmp_path / "page"  # every page as a grey picture (PGM: a header, then one byte per pixel)
+    subprocess.run(["pdftoppm", "-gray", "-r", "30", str(pdf), str(picture)], check=True)
+    rendered = sorted(tmp_path.glob("page*.pgm"))
+    assert len(rendered) == pages
+    for page in rendered:
+        data = page.read_bytes()
         assert data[:2] == b"P5"
         width, height, _ = (int(x) for x in data.split(maxsplit=4)[1:4])
         pixels = data[-width * height :]
-        assert min(pixels) < 128 < max(pixels)  # ink on paper: not a blank page
-        assert sum(1 for x in pixels if x < 128) > width  # more than a stray line
+        assert min(pixels) < 128 < max(pixels), page.name  # ink on paper: no page is blank
 
 
 def test_cli_writes_refuses_and_reports(tmp_path):
@@ -244,14 +256,34 @@ def test_history_and_energy_tables_hold_the_workbooks_values(made, lang):
 
 @pytest.mark.libreoffice
 @pytest.mark.skipif(find_soffice() is None and not IN_CI, reason="LibreOffice (soffice) is not installed")
-def test_cpxl_report_puts_the_balance_diagram_after_the_stream_table(tmp_path):
+def test_cpxl_report_puts_each_figure_after_its_table(tmp_path):
     yaml = Audit.example("zh").save(tmp_path / "plant.yaml")
     result = CliRunner().invoke(main, ["report", str(yaml), "--lang", "zh", "-o", str(tmp_path / "r.docx")])
     assert result.exit_code == 0, result.output
     document = docx.Document(str(tmp_path / "r.docx"))
-    assert len(document.inline_shapes) == 1
-    captions = [p.text for p in document.paragraphs if p.text.startswith("图 ")]
-    assert captions and FIGURE_SLOTS["balance"][2] in captions[0]
+    assert len(document.inline_shapes) == 6
+    texts = [p.text for p in document.paragraphs]
+    captions = [t for t in texts if t.startswith("图 ")]
+    order = ["consumption_trend", "pollutant_trend", "waste_pareto", "balance", "portfolio", "before_after"]
+    assert captions == [f"图 {k}　{FIGURE_SLOTS[slot][2]}" for k, slot in enumerate(order, 1)]
+    # each follows the table it draws: the balance diagram comes after the stream table's caption
+    tables = [t for t in texts if t.startswith("表 ")]
+    streams = next(t for t in tables if label("title.streams", "zh") in t)
+    assert texts.index(streams) < texts.index(captions[3])
     result = CliRunner().invoke(main, ["report", str(yaml), "--no-diagram", "-o", str(tmp_path / "plain.docx")])
     assert result.exit_code == 0, result.output
-    assert len(docx.Document(str(tmp_path / "plain.docx")).inline_shapes) == 0
+    assert len(docx.Document(str(tmp_path / "plain.docx")).inline_shapes) == 5
+    result = CliRunner().invoke(main, ["report", str(yaml), "--no-figures", "-o", str(tmp_path / "bare.docx")])
+    assert result.exit_code == 0, result.output
+    assert len(docx.Document(str(tmp_path / "bare.docx")).inline_shapes) == 0
+
+
+def test_cpxl_report_without_libreoffice_writes_the_report_without_figures_and_says_so(tmp_path, monkeypatch):
+    import cpxl.workbook.libreoffice as lo
+
+    monkeypatch.setattr(lo, "find_soffice", lambda: None)
+    yaml = Audit.example().save(tmp_path / "plant.yaml")
+    result = CliRunner().invoke(main, ["report", str(yaml), "-o", str(tmp_path / "r.docx")])
+    assert result.exit_code == 0, result.output
+    assert "the figures are left out of the report" in result.output and "LibreOffice" in result.output
+    assert len(docx.Document(str(tmp_path / "r.docx")).inline_shapes) == 0

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,12 @@ CHAPTERS: tuple[tuple[str, str, str], ...] = (
 
 #: Where a picture goes when the caller gives one (``figures={slot: png}``): slot -> (chapter, caption en, zh).
 FIGURE_SLOTS: dict[str, tuple[str, str, str]] = {
+    "consumption_trend": ("company", "Consumption per unit of product over three years", "近三年单位产品消耗趋势"),
+    "pollutant_trend": ("company", "Pollutants per unit of product over three years", "近三年单位产品污染物趋势"),
+    "waste_pareto": ("pre_assessment", "Pareto of the waste streams", "废物排列图"),
     "balance": ("assessment", "The material balance of the plant", "物料平衡图"),
+    "portfolio": ("feasibility", "Best total NPV against the investment budget", "投资预算与最大净现值"),
+    "before_after": ("implementation", "Pollutant loads before and after each option", "各方案实施前后污染物量"),
 }
 
 #: The East Asian font the styles name (Word and WPS have it; LibreOffice substitutes a CJK font it has).
@@ -163,13 +169,21 @@ TABLE_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 #: The table parts of each chapter, in order; ``"figure:<slot>"`` places a figure slot.
 CHAPTER_TABLES: dict[str, tuple[str, ...]] = {
-    "company": ("products", "consumption", "steps", "energy", "history"),
+    "company": (
+        "products",
+        "consumption",
+        "steps",
+        "energy",
+        "history",
+        "figure:consumption_trend",
+        "figure:pollutant_trend",
+    ),
     "preparation": ("team", "plan"),
-    "pre_assessment": ("pollutants", "wastes", "facilities", "indicators", "focus", "targets"),
+    "pre_assessment": ("pollutants", "wastes", "figure:waste_pareto", "facilities", "indicators", "focus", "targets"),
     "assessment": ("streams", "figure:balance", "units", "components", "water", "causes"),
     "options": ("options",),
-    "feasibility": ("costs", "feasibility", "environment"),
-    "implementation": ("implementation",),
+    "feasibility": ("costs", "feasibility", "figure:portfolio", "environment"),
+    "implementation": ("implementation", "figure:before_after"),
     "continuing": ("continuing",),
     "conclusions": (),
 }
@@ -227,16 +241,17 @@ def format_value(value: Any, kind: str) -> str:
 
 
 @dataclass
-class _Built:
+class Built:
     """What the workbook's builder computed for an audit: the dry book and where its table parts landed."""
 
     audit: Audit
     book: Book
     places: dict[str, Any]
     reconciled: Any
+    ctx: Any  # the writers' Context: the audit's portfolio is solved from it
 
 
-def _built(audit: Audit, lang: str) -> _Built:
+def built(audit: Audit, lang: str) -> Built:
     """The audit written into a dry book by the workbook's own writers: its cached values, no file."""
     from ..workbook.sheets import write_audit
 
@@ -247,12 +262,18 @@ def _built(audit: Audit, lang: str) -> _Built:
         reconciled = audit.reconcile()  # what the stream table stores as the reconciled flows at build
     except CPError:
         reconciled = None
-    return _Built(audit, book, dict(ctx.places), reconciled)
+    return Built(audit, book, dict(ctx.places), reconciled, ctx)
 
 
-def _load(audit_or_path: Audit | str | Path) -> Audit:
+def load(audit_or_path: Audit | str | Path, command: str = "report") -> Audit:
+    """The audit itself, or the audit read from a filled workbook (.xlsx) or an audit file (.yaml, .yml, .json).
+
+    Raises :class:`~cpxl.core.errors.CPError` (of *command*) for anything else; the readers raise for a bad file.
+    """
     if isinstance(audit_or_path, Audit):
         return audit_or_path
+    if not isinstance(audit_or_path, (str, os.PathLike)):
+        raise CPError(command, "audit", "must be an Audit, or the path of a workbook or an audit file")
     path = Path(audit_or_path)
     if path.suffix.lower() == ".xlsx":
         from ..workbook import read
@@ -261,7 +282,7 @@ def _load(audit_or_path: Audit | str | Path) -> Audit:
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         return Audit.load(path)
     raise CPError(
-        "report", "audit", "must be an Audit, a filled workbook (.xlsx) or an audit file (.yaml/.json)", str(path)
+        command, "audit", "must be an Audit, a filled workbook (.xlsx) or an audit file (.yaml/.json)", str(path)
     )
 
 
@@ -318,8 +339,8 @@ def report(
     unknown = sorted(set(figures or {}) - set(FIGURE_SLOTS))
     if unknown:
         raise CPError("report", "figures", f"has no slot {unknown[0]!r}; the slots are {sorted(FIGURE_SLOTS)}")
-    audit = _load(audit_or_path)
-    document = _document(_built(audit, lang), lang, dict(figures or {}))
+    audit = load(audit_or_path)
+    document = _document(built(audit, lang), lang, dict(figures or {}))
     with atomic_write(path, overwrite=overwrite) as tmp:
         document.save(str(tmp))
     return path
@@ -328,7 +349,7 @@ def report(
 # --- the document ----------------------------------------------------------------------------------------------
 
 
-def _document(built: _Built, lang: str, figures: dict[str, bytes | str | Path]) -> Any:
+def _document(built: Built, lang: str, figures: dict[str, bytes | str | Path]) -> Any:
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.shared import Cm
@@ -360,7 +381,7 @@ def _document(built: _Built, lang: str, figures: dict[str, bytes | str | Path]) 
                     numbers["figure"] += 1
                     _, cap_en, cap_zh = FIGURE_SLOTS[slot]
                     caption = _t(lang, f"Figure {numbers['figure']}: {cap_en}", f"图 {numbers['figure']}　{cap_zh}")
-                    add_figure(document, figures[slot], caption)
+                    add_figure(document, figures[slot], caption, 22.0 if slot == "balance" else 17.0)
                 continue
             _table(document, built, part, lang, numbers)
     return document
@@ -425,7 +446,7 @@ def _fonts(document: Any) -> None:
 # --- tables ----------------------------------------------------------------------------------------------------
 
 
-def _rows(built: _Built, part: str, lang: str) -> tuple[list[str], list[list[str]]] | None:
+def _rows(built: Built, part: str, lang: str) -> tuple[list[str], list[list[str]]] | None:
     """The header and the formatted rows of a table part; None when the audit has no records of it."""
     placement = built.places.get(part)
     if placement is None:
@@ -472,7 +493,7 @@ def _rows(built: _Built, part: str, lang: str) -> tuple[list[str], list[list[str
     return header, rows
 
 
-def _table(document: Any, built: _Built, part: str, lang: str, numbers: dict[str, int]) -> None:
+def _table(document: Any, built: Built, part: str, lang: str, numbers: dict[str, int]) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
@@ -517,7 +538,7 @@ def _numeric(text: str) -> bool:
 class _Sentences:
     """The workbook's facts as template sentences, chapter by chapter; a fact with no value is left out."""
 
-    def __init__(self, built: _Built, lang: str):
+    def __init__(self, built: Built, lang: str):
         self.v = built.book.values
         self.f = built.audit.fields
         self.t = built.audit.tables

@@ -3,7 +3,7 @@
 This module is the one place where the stream table becomes a picture. :func:`sankey` lays the diagram out
 (:class:`Diagram`: every node and band with its coordinates, in SVG pixels) and :meth:`Diagram.svg` writes it;
 :meth:`Diagram.save` writes ``.svg``, ``.html`` (the SVG inline in a page) or ``.png`` (the SVG converted by
-LibreOffice Draw, headless, at :data:`PNG_ZOOM` pixels per px). It imports the standard library only (``xml.etree``
+LibreOffice Draw, :func:`cpxl.report.svg.svg_to_png`). It imports the standard library only (``xml.etree``
 escapes every text), the audit model, and :mod:`cpxl.workbook` to read a filled workbook; LibreOffice only when
 asked for a PNG.
 
@@ -51,7 +51,6 @@ from __future__ import annotations
 import html
 import math
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +58,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 from ..core.errors import CPError
+from .svg import document, serialise, svg_to_png
+from .svg import text as _text
 
 __all__ = ["FLOW_HEIGHT", "MIN_NODE", "STUB", "Band", "Diagram", "Node", "sankey"]
 
@@ -76,10 +77,6 @@ SIDE = 190.0
 TOP = 70.0
 BOTTOM = 130.0
 
-#: Pixels of a PNG per px of the SVG.
-PNG_ZOOM = 2.0
-#: Fonts: Latin first, then CJK fallbacks, so that Chinese labels render wherever one of them is installed.
-FONTS = "'DejaVu Sans', 'Noto Sans CJK SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif"
 
 _WORDS = {
     "title": ("Material balance", "物料平衡图"),
@@ -193,7 +190,7 @@ class Diagram:
 
     def svg(self) -> str:
         """The diagram as an SVG document (UTF-8 text, no XML declaration), every text escaped."""
-        return ElementTree.tostring(_draw(self), encoding="unicode")
+        return serialise(_draw(self))
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the diagram to *path*: ``.svg``, ``.html`` or ``.png`` (LibreOffice Draw converts the SVG).
@@ -253,63 +250,13 @@ def sankey(audit_or_path: Any, *, lang: str = "en", reconciled: bool = True) -> 
     """
     if lang not in ("en", "zh"):
         raise CPError("sankey", "lang", "must be 'en' or 'zh'", lang)
-    audit = _audit(audit_or_path)
+    from .document import load
+
+    audit = load(audit_or_path, "sankey")
     return _layout(audit, lang=lang, reconciled=reconciled)
 
 
-def svg_to_png(svg: str, *, zoom: float = PNG_ZOOM, timeout: float = 120) -> bytes:
-    """The PNG of an SVG document, drawn by LibreOffice Draw (headless, a private profile, killed afterwards).
-
-    Parameters
-    ----------
-    svg : str
-        The SVG document; its root's ``width`` and ``height`` (px) give the picture's size.
-    zoom : float
-        Pixels of the PNG per px of the SVG (2 draws a 1,000 px wide SVG 2,000 pixels wide).
-    timeout : float
-        Seconds LibreOffice may take before it is killed.
-
-    Raises :class:`~cpxl.core.errors.CPError` when LibreOffice (with Draw) is missing or fails.
-    """
-    from ..workbook.libreoffice import LibreOfficeError, _convert
-
-    root = ElementTree.fromstring(svg)
-    pixels = {key: round(float(root.get(key, "800")) * zoom) for key in ("width", "height")}
-    options = ",".join(f'"Pixel{key.title()}":{{"type":"long","value":"{value}"}}' for key, value in pixels.items())
-    with tempfile.TemporaryDirectory(prefix="cpxl-sankey-") as folder:
-        source = Path(folder) / "balance.svg"
-        source.write_text(svg, encoding="utf-8")
-        try:
-            (png,) = _convert(
-                [source], Path(folder) / "out", f"png:draw_png_Export:{{{options}}}", timeout=timeout, recalc=False
-            )
-        except LibreOfficeError as exc:
-            first = str(exc).splitlines()[0]
-            raise CPError(
-                "sankey",
-                "PNG",
-                f"could not be drawn: {first}; LibreOffice Draw converts SVG to PNG "
-                "(apt-get install libreoffice-draw-nogui), or write .svg",
-            ) from None
-        return png.read_bytes()
-
-
 # --- reading and laying out ------------------------------------------------------------------------------------
-
-
-def _audit(audit_or_path: Any) -> Any:
-    from ..audit import Audit
-
-    if isinstance(audit_or_path, Audit):
-        return audit_or_path
-    if not isinstance(audit_or_path, (str, os.PathLike)):
-        raise CPError("sankey", "audit_or_path", "must be an Audit or the path of a workbook or audit file")
-    path = Path(audit_or_path)
-    if path.suffix.lower() == ".xlsx":
-        from ..workbook import read
-
-        return read(path)
-    return Audit.load(path)
 
 
 def _number(value: Any) -> float | None:
@@ -573,28 +520,9 @@ def _middle(band: Band) -> tuple[float, float]:
     return (band.x0 + band.x1) / 2, (band.y0 + band.y1 + band.width) / 2
 
 
-def _text(parent: ElementTree.Element, x: float, y: float, text: str, **attributes: str) -> ElementTree.Element:
-    element = ElementTree.SubElement(parent, "text", {"x": f"{x:.2f}", "y": f"{y:.2f}", **attributes})
-    element.text = text
-    return element
-
-
 def _draw(d: Diagram) -> ElementTree.Element:
     words = {k: v[0 if d.lang == "en" else 1] for k, v in _WORDS.items()}
-    svg = ElementTree.Element(
-        "svg",
-        {
-            "xmlns": "http://www.w3.org/2000/svg",
-            "width": f"{d.width:.0f}",
-            "height": f"{d.height:.0f}",
-            "viewBox": f"0 0 {d.width:.0f} {d.height:.0f}",
-            "font-family": FONTS,
-            "font-size": "12",
-            "fill": _COLOURS["text"],
-        },
-    )
-    ElementTree.SubElement(svg, "title").text = d.title
-    ElementTree.SubElement(svg, "rect", {"width": "100%", "height": "100%", "fill": "#ffffff"})
+    svg = document(d.width, d.height, d.title)
     _text(svg, 20, 30, d.title, **{"font-size": "18", "font-weight": "bold"})
     if d.mass_unit:
         _text(svg, 20, 50, words["unit"].format(unit=d.mass_unit), **{"font-size": "11"})

@@ -98,6 +98,19 @@ def portfolio(ctx: Context) -> list[bool | None] | None:
     blank cell, as CP_PORTFOLIO leaves them). None too when the options contradict each other (an option
     requiring one that cannot be done): cpxl check says why.
     """
+    solved = portfolio_result(ctx)
+    if solved is None:
+        return None
+    result, feasible = solved
+    return [bool(x) if f else None for x, f in zip(result.selected, feasible, strict=True)]
+
+
+def portfolio_result(ctx: Context, *, details: bool = False) -> tuple[Any, list[bool]] | None:
+    """The portfolio of the audit's options (:func:`cpxl.portfolio`) and which options were candidates.
+
+    With *details*, the result has the trade-off curve (``curve_budget``, ``curve_value``) that the report draws.
+    None without a budget or candidates, or when the options contradict each other.
+    """
     rows = ctx.t["options"]
     budget = ctx.f["budget"]
     npv = [option_npv(ctx, o) for o in rows]
@@ -116,11 +129,11 @@ def portfolio(ctx: Context) -> list[bool | None] | None:
             [o["requires"] if f else None for o, f in zip(rows, feasible, strict=True)],
             names=[o["id"] for o in rows],
             feasible=feasible,
-            details=False,
+            details=details,
         )
     except core.CPError:
         return None
-    return [bool(x) if f else None for x, f in zip(result.selected, feasible, strict=True)]
+    return result, feasible
 
 
 def _portfolio_columns(ctx: Context, sheet: Sheet, place: Any, chosen: list[bool | None] | None) -> None:
