@@ -287,3 +287,15 @@ def test_cpxl_report_without_libreoffice_writes_the_report_without_figures_and_s
     assert result.exit_code == 0, result.output
     assert "the figures are left out of the report" in result.output and "LibreOffice" in result.output
     assert len(docx.Document(str(tmp_path / "r.docx")).inline_shapes) == 0
+
+
+def test_captions_stay_with_their_tables_and_header_rows_repeat_on_every_page(made):
+    from docx.oxml.ns import qn
+
+    document = docx.Document(made[("example", "en")][1])
+    assert len(document.tables) == 24
+    for table in document.tables:
+        header = table.rows[0]._tr.trPr.find(qn("w:tblHeader"))
+        assert header is not None and header.get(qn("w:val")) == "true"
+    captions = [p for p in document.paragraphs if p.text.startswith("Table ")]
+    assert len(captions) == 24 and all(p.paragraph_format.keep_with_next for p in captions)

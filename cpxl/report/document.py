@@ -415,6 +415,7 @@ def add_figure(document: Any, png: bytes | str | Path, caption: str, width_cm: f
 
     source = io.BytesIO(png) if isinstance(png, bytes) else str(png)
     document.add_picture(source, width=Cm(width_cm))
+    document.paragraphs[-1].paragraph_format.keep_with_next = True  # the picture and its caption on one page
     document.add_paragraph(caption, style="Caption")
 
 
@@ -495,6 +496,8 @@ def _rows(built: Built, part: str, lang: str) -> tuple[list[str], list[list[str]
 
 def _table(document: Any, built: Built, part: str, lang: str, numbers: dict[str, int]) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
     from docx.shared import Pt
 
     title_key, _ = TABLE_PARTS[part]
@@ -507,10 +510,14 @@ def _table(document: Any, built: Built, part: str, lang: str, numbers: dict[str,
         return
     numbers["table"] += 1
     n = numbers["table"]
-    document.add_paragraph(_t(lang, f"Table {n}: {title}", f"表 {n}　{title}"), style="Caption")
+    caption = document.add_paragraph(_t(lang, f"Table {n}: {title}", f"表 {n}　{title}"), style="Caption")
+    caption.paragraph_format.keep_with_next = True  # never the caption at the foot of a page, its table overleaf
     header, rows = content
     table = document.add_table(rows=1 + len(rows), cols=len(header))
     table.style = document.styles["Table Grid"]
+    repeat = OxmlElement("w:tblHeader")  # the header row repeats at the top of every page the table runs onto
+    repeat.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
     for r, cells in enumerate([header, *rows]):
         for c, text in enumerate(cells):
             cell = table.cell(r, c)
