@@ -304,3 +304,44 @@ def test_the_figures_module_reads_a_filled_workbook_as_the_audit(tmp_path: Path)
     assert [b.value for b in from_book["waste_pareto"].bars] == [b.value for b in from_audit["waste_pareto"].bars]
     with pytest.raises(CPError, match="must be"):
         figures.charts(tmp_path / "a.csv")
+
+
+def test_a_long_waste_list_keeps_the_largest_bars_and_sums_the_rest_in_one_last_bar():
+    audit = Audit.example("en")
+    template = audit.tables["wastes"][0]
+    audit.tables["wastes"] = [
+        dict(template, name=f"waste {k}", quantity=float(k), unit_cost=100.0) for k in range(1, 41)
+    ]
+    chart = figures.charts(audit, diagram=False)["waste_pareto"]
+    assert len(chart.bars) == figures.MOST_BARS
+    largest = [b.category for b in chart.bars[:-1]]
+    assert largest == [f"waste {k}" for k in range(40, 40 - figures.MOST_BARS + 1, -1)]
+    rest = chart.bars[-1]
+    assert rest.category == f"{40 - figures.MOST_BARS + 1} others"
+    assert rest.value == pytest.approx(100.0 * sum(range(1, 40 - figures.MOST_BARS + 2)))  # larger than any, still last
+    assert chart.lines[0].values[-1] == pytest.approx(1.0)
+    assert sum(b.value for b in chart.bars) == pytest.approx(100.0 * sum(range(1, 41)))
+
+
+def test_many_history_items_keep_the_lines_that_changed_most():
+    audit = Audit.example("en")
+    rows = audit.tables["history"]
+    water = next(r for r in rows if r["category"] == "water")
+    changes = [0.5 + 0.05 * k for k in range(20)]  # year 3 / year 1 of the value; output is the same each year
+    for row in rows:
+        if row["category"] == "product":
+            row.update(year_1=1000.0, year_2=1000.0, year_3=1000.0)
+    extra = [dict(water, name=f"item {k}", year_1=100.0, year_2=100.0, year_3=100.0 * c) for k, c in enumerate(changes)]
+    audit.tables["history"] = [r for r in rows if r["category"] != "water"] + extra
+    chart = figures.charts(audit, diagram=False)["consumption_trend"]
+    assert len(chart.lines) == figures.MOST_LINES
+    kept = {line.series for line in chart.lines}
+    names = [
+        r["name"] for r in audit.tables["history"] if r["category"] in ("raw_material", "auxiliary", "energy", "water")
+    ]
+    moved = {
+        r["name"]: abs(r["year_3"] / r["year_1"] * 100 - 100) for r in audit.tables["history"] if r["name"] in names
+    }
+    threshold = sorted(moved.values(), reverse=True)[figures.MOST_LINES - 1]
+    assert all(moved[name] >= threshold - 1e-9 for name in kept)
+    assert chart.note.startswith(f"the {figures.MOST_LINES} items that changed most of {len(names)}")

@@ -200,7 +200,13 @@ def _checked(values: Sequence[float | None], what: str) -> list[float | None]:
 
 
 def pareto(
-    names: Sequence[str], values: Sequence[float], *, title: str, y_label: str = "", share_label: str = "Cumulative"
+    names: Sequence[str],
+    values: Sequence[float],
+    *,
+    title: str,
+    y_label: str = "",
+    share_label: str = "Cumulative",
+    last_is_rest: bool = False,
 ) -> Chart:
     """A Pareto chart: the values as bars in decreasing order, their cumulative share as a line (right axis).
 
@@ -212,6 +218,8 @@ def pareto(
         The values, ≥ 0 (annual cost, quantity) [any unit]
     title, y_label, share_label : str
         The chart's title, the value axis's label, the name of the cumulative line [-]
+    last_is_rest : bool
+        The last name and value are "the others" summed, drawn last whatever their size [-]
 
     Returns
     -------
@@ -229,7 +237,8 @@ def pareto(
         raise CPError("chart", "names", f"has {len(names)} names for {len(checked)} values")
     if any(v is None or v < 0 for v in checked):
         raise CPError("chart", "values", "of a Pareto must be numbers ≥ 0")
-    order = sorted(range(len(checked)), key=lambda i: -float(checked[i] or 0.0))
+    ranked = range(len(checked) - 1) if last_is_rest else range(len(checked))
+    order = sorted(ranked, key=lambda i: -float(checked[i] or 0.0)) + ([len(checked) - 1] if last_is_rest else [])
     ordered = [(str(names[i]), float(checked[i] or 0.0)) for i in order]
     chart = _frame(title, y_label, [v for _, v in ordered], room_right=True)
     chart.categories = [n for n, _ in ordered]

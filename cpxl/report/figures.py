@@ -50,7 +50,13 @@ from .document import Built, built, load
 from .sankey import sankey
 from .svg import svgs_to_png
 
-__all__ = ["charts", "pictures"]
+__all__ = ["MOST_BARS", "MOST_LINES", "charts", "pictures"]
+
+#: The most bars of a Pareto (the rest summed in one last bar) or groups of the before/after chart (the largest
+#: expected reductions kept), and the most lines of a trend chart (the largest changes kept): beyond these a chart
+#: is no longer legible, and the report's tables hold every row.
+MOST_BARS = 12
+MOST_LINES = 8
 
 _WORDS = {
     "consumption_trend": ("Consumption per unit of product (year 1 = 100)", "单位产品消耗趋势（第一年 = 100）"),
@@ -60,6 +66,15 @@ _WORDS = {
     "waste_pareto_quantity": ("Waste streams by quantity", "废物产生量排序"),
     "cumulative": ("cumulative share", "累计占比"),
     "left_out": ("{n} stream(s) of no {what} left out", "另有 {n} 股{what}为零的废物未列出"),
+    "others": ("{n} others", "其余 {n} 股"),
+    "more_lines": (
+        "the {n} items that changed most of {total}; the table holds all",
+        "变化最大的 {n} 项（共 {total} 项），全部见上表",
+    ),
+    "more_options": (
+        "the {n} largest expected reductions of {total} options; the table holds all",
+        "预期削减最大的 {n} 项方案（共 {total} 项），全部见上表",
+    ),
     "cost": ("cost", "费用"),
     "quantity": ("quantity", "产生量"),
     "portfolio": ("Best total NPV within a budget", "不同投资预算下的最大净现值"),
@@ -164,7 +179,14 @@ def _trend(b: Built, lang: str, categories: tuple[str, ...], key: str) -> draw.C
             series[_unique(series, str(row["name"]))] = values
     if not series:
         return None
-    return draw.lines(years, series, title=_w(lang, key), y_label=_w(lang, "index"))
+    total = len(series)
+    if total > MOST_LINES:  # the lines that moved most from year 1, in table order
+        moved = sorted(series, key=lambda n: -max(abs(v - 100.0) for v in series[n] if v is not None))[:MOST_LINES]
+        series = {n: v for n, v in series.items() if n in moved}
+    chart = draw.lines(years, series, title=_w(lang, key), y_label=_w(lang, "index"))
+    if total > MOST_LINES:
+        chart.note = _w(lang, "more_lines").format(n=MOST_LINES, total=total)
+    return chart
 
 
 def _unique(taken: dict[str, Any], name: str) -> str:
@@ -182,14 +204,20 @@ def _pareto(b: Built, lang: str) -> draw.Chart | None:
     kept = [(str(r["name"]), float(v)) for r, v in zip(rows, values, strict=False) if v]
     if not kept:
         return None
+    nothing = len(rows) - len(kept)
+    kept.sort(key=lambda item: -item[1])
+    grouped = len(kept) > MOST_BARS
+    if grouped:  # the largest, then the rest summed in one last bar
+        rest = kept[MOST_BARS - 1 :]
+        kept = [*kept[: MOST_BARS - 1], (_w(lang, "others").format(n=len(rest)), sum(v for _, v in rest))]
     unit = b.audit.fields.get("currency" if by_cost else "mass_unit") or ""
     title = _w(lang, "waste_pareto" if by_cost else "waste_pareto_quantity")
     label = f"{_w(lang, 'cost' if by_cost else 'quantity')} ({unit})" if unit else ""
     chart = draw.pareto([n for n, _ in kept], [v for _, v in kept], title=title, y_label=label,
-                        share_label=_w(lang, "cumulative"))  # fmt: skip
-    if len(kept) < len(rows):
+                        share_label=_w(lang, "cumulative"), last_is_rest=grouped)  # fmt: skip
+    if nothing:
         what = _w(lang, "cost" if by_cost else "quantity")
-        chart.note = _w(lang, "left_out").format(n=len(rows) - len(kept), what=what)
+        chart.note = _w(lang, "left_out").format(n=nothing, what=what)
     return chart
 
 
@@ -238,10 +266,19 @@ def _before_after(b: Built, lang: str) -> draw.Chart | None:
         labels[measured_s].append("" if done is None else _load(row["measured_after"]))
     if not categories:
         return None
+    total = len(categories)
+    if total > MOST_BARS:  # the largest expected reductions, in table order
+        kept = sorted(sorted(range(total), key=lambda k: shares[after_s][k])[:MOST_BARS])
+        categories = [categories[k] for k in kept]
+        shares = {name: [values[k] for k in kept] for name, values in shares.items()}
+        labels = {name: [values[k] for k in kept] for name, values in labels.items()}
     if all(x is None for x in shares[measured_s]):
         del shares[measured_s], labels[measured_s]
-    return draw.grouped_bars(categories, shares, title=_w(lang, "before_after"), y_label=_w(lang, "share_of_before"),
-                             labels=labels)  # fmt: skip
+    chart = draw.grouped_bars(categories, shares, title=_w(lang, "before_after"),
+                              y_label=_w(lang, "share_of_before"), labels=labels)  # fmt: skip
+    if total > MOST_BARS:
+        chart.note = _w(lang, "more_options").format(n=MOST_BARS, total=total)
+    return chart
 
 
 def _load(value: Any) -> str:
