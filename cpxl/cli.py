@@ -157,6 +157,14 @@ ROWS = click.option(
 )
 
 
+DIAGRAM = click.option(
+    "--diagram",
+    is_flag=True,
+    help="Put the balance diagram (as cpxl sankey draws it) on the balance sheet, right of the unit table. "
+    "Needs LibreOffice Draw and a few seconds; if LibreOffice cannot draw it, nothing is written (exit code 1).",
+)
+
+
 def _may_write(output: Path, force: bool) -> bool:
     """Whether OUTPUT may be written: it is new, --force was given, or the user says yes at the terminal."""
     if not output.exists() or force:
@@ -170,10 +178,11 @@ def _may_write(output: Path, force: bool) -> bool:
 @LANG
 @click.option("--example", is_flag=True, help="The worked example (a fine-chemicals plant) instead of a blank audit.")
 @ROWS
+@DIAGRAM
 @OUTPUT
 @FORCE
 @reports_data_errors
-def new(lang: str, example: bool, rows: int, output: Path, force: bool) -> None:
+def new(lang: str, example: bool, rows: int, diagram: bool, output: Path, force: bool) -> None:
     """Write a blank (or the worked-example) audit workbook, or its data file.
 
     \b
@@ -188,25 +197,33 @@ def new(lang: str, example: bool, rows: int, output: Path, force: bool) -> None:
       cpxl new --rows 120 -o big-plant.xlsx   (120 rows in every list table)
       cpxl new --example -o example.yaml      (start an audit file to edit;
                                                its comments explain units and codes)
+      cpxl new --example --diagram -o example.xlsx
+                                              (with the example's balance diagram;
+                                               needs LibreOffice Draw)
 
     \b
     Exit codes: 0 written, 1 not written (OUTPUT exists, or cannot be
-    written), 2 the command line is wrong (e.g. -o notes.txt).
+    written, or LibreOffice could not draw the --diagram), 2 the command
+    line is wrong (e.g. -o notes.txt, --diagram without --example).
     """
+    if diagram and not example:
+        raise click.UsageError("--diagram draws the example's balance diagram: add --example (a blank audit has none)")
+    _diagram_needs_workbook(output, diagram)
     from .audit import Audit
 
     audit = Audit.example(lang) if example else Audit.blank()
-    _write(audit, output, lang, force, rows)
+    _write(audit, output, lang, force, rows, diagram)
 
 
 @main.command()
 @click.argument("audit_file", type=click.Path(dir_okay=False, path_type=Path))
 @LANG
 @ROWS
+@DIAGRAM
 @OUTPUT
 @FORCE
 @reports_data_errors
-def build(audit_file: Path, lang: str, rows: int, output: Path, force: bool) -> None:
+def build(audit_file: Path, lang: str, rows: int, diagram: bool, output: Path, force: bool) -> None:
     """Build one filled audit workbook from an audit data file (.yaml, .yml or .json) or a filled workbook.
 
     \b
@@ -221,15 +238,28 @@ def build(audit_file: Path, lang: str, rows: int, output: Path, force: bool) -> 
     are limited, duplicate keys refused.
 
     \b
+    --diagram draws the balance diagram of the audit (cpxl sankey, in the
+    --lang language) and puts the picture on the balance sheet, to the right
+    of the unit table. LibreOffice Draw draws it (apt-get install
+    libreoffice-draw-nogui), which takes a few seconds; if it cannot, the
+    command says why and writes nothing. The picture is only shown: reading
+    the workbook back ignores it, and a rebuild leaves it out unless
+    --diagram is given again (it is drawn anew from the rebuilt audit).
+
+    \b
     Example:
       cpxl build plant.yaml --lang zh -o plant.xlsx
       cpxl build plant.yaml -o plant.json      (the same audit as JSON)
       cpxl build filled.xlsx --rows 150 -o roomier.xlsx
+      cpxl build plant.yaml --diagram -o plant.xlsx   (with the balance diagram)
 
     \b
     Exit codes: 0 written, 1 AUDIT_FILE is wrong (the message says where) or
-    OUTPUT was not written, 2 the command line is wrong (e.g. -o notes.txt).
+    OUTPUT was not written (it exists, or LibreOffice could not draw the
+    --diagram), 2 the command line is wrong (e.g. -o notes.txt, --diagram
+    with -o plant.yaml).
     """
+    _diagram_needs_workbook(output, diagram)
     from .audit import Audit
 
     if audit_file.suffix.lower() == ".xlsx":
@@ -238,10 +268,16 @@ def build(audit_file: Path, lang: str, rows: int, output: Path, force: bool) -> 
         audit = read(audit_file)
     else:
         audit = Audit.load(audit_file)
-    _write(audit, output, lang, force, rows)
+    _write(audit, output, lang, force, rows, diagram)
 
 
-def _write(audit: Any, output: Path, lang: str, force: bool, rows: int = 0) -> None:
+def _diagram_needs_workbook(output: Path, diagram: bool) -> None:
+    """A usage error (exit code 2) for --diagram with an audit data file as OUTPUT, which holds no picture."""
+    if diagram and output.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"--diagram puts a picture in a workbook: -o must end in .xlsx, not {output.name!r}")
+
+
+def _write(audit: Any, output: Path, lang: str, force: bool, rows: int = 0, diagram: bool = False) -> None:
     existed = output.exists()
     if not _may_write(output, force):
         click.echo("nothing written", err=True)
@@ -252,8 +288,31 @@ def _write(audit: Any, output: Path, lang: str, force: bool, rows: int = 0) -> N
     else:
         from .workbook import build
 
-        build(audit, output, lang, rows=rows, overwrite=existed or force)
-    click.echo(f"wrote {output}")
+        png = _balance_diagram(audit, lang) if diagram else None
+        build(audit, output, lang, rows=rows, overwrite=existed or force, diagram=png)
+    click.echo(f"wrote {output}" + (" with the balance diagram" if diagram else ""))
+
+
+def _balance_diagram(audit: Any, lang: str) -> bytes:
+    """The balance diagram of *audit* as PNG bytes, drawn by LibreOffice Draw; a :class:`CPError` if it cannot be."""
+    from .report.sankey import sankey as lay_out
+    from .report.sankey import svg_to_png
+    from .workbook import libreoffice
+
+    svg = lay_out(audit, lang=lang).svg()
+    try:
+        return svg_to_png(svg)
+    except CPError as exc:
+        if libreoffice.find_soffice() is None:
+            cause = "LibreOffice (soffice) is not installed"
+        else:  # what LibreOffice said, on one line; svg_to_png keeps it as the context of its error
+            cause = str(exc.__context__ or exc.detail).splitlines()[0]
+        raise CPError(
+            "build",
+            "--diagram",
+            f"could not be drawn: {cause}; the balance diagram needs LibreOffice Draw "
+            "(apt-get install libreoffice-draw-nogui), or leave out --diagram; nothing written",
+        ) from None
 
 
 # --- cpxl batch ------------------------------------------------------------------------------------------------

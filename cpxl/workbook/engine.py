@@ -16,6 +16,8 @@ the Dashboard adds them up.
 
 from __future__ import annotations
 
+import io
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +25,7 @@ from typing import Any
 from ..audit.schema import TABLES, Column
 from .labels import choice_label, label
 
-__all__ = ["Book", "Computed", "Placement", "Sheet", "col_letter"]
+__all__ = ["Book", "Computed", "Placement", "Sheet", "col_letter", "png_size"]
 
 INPUT_FILL, COMPUTED_FILL, HEADER_FILL, FLAG_FILL = "#FFF2CC", "#EDEDED", "#DDEBF7", "#F8CBAD"
 LAST_ROW = 1048576  # the last row of a sheet in Excel, LibreOffice and WPS
@@ -38,6 +40,52 @@ NUMBER_FORMATS = {
     "years": "0.00",
     "score": "0.0",
 }
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: The most a picture placed on a sheet takes on screen, in pixels at 100 % zoom (width, height).
+PICTURE_BOX = (900, 900)
+
+
+def png_size(data: bytes) -> tuple[int, int, float, float]:
+    """Width and height (pixels) and resolution (dots per inch, 96 when not given) of a PNG picture.
+
+    Reads the ``IHDR`` chunk, which a PNG holds first, and the ``pHYs`` chunk where there is one, as
+    XlsxWriter does to size a picture. Raises ``ValueError`` for bytes that are not a PNG with a size.
+
+    Parameters
+    ----------
+    data : bytes
+        The PNG file's bytes [-]
+
+    Returns
+    -------
+    size : tuple
+        Width [px], height [px], horizontal and vertical resolution [dpi]
+
+    Examples
+    --------
+    >>> import base64
+    >>> png_size(base64.b64decode(
+    ...     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="))
+    (1, 1, 96.0, 96.0)
+    """
+    if data[:8] != PNG_SIGNATURE or data[12:16] != b"IHDR" or len(data) < 24:
+        raise ValueError("not a PNG picture")
+    width, height = struct.unpack(">II", data[16:24])
+    if not width or not height:
+        raise ValueError("a PNG picture of no size")
+    dpi = [96.0, 96.0]
+    pos = 8
+    while pos + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        if kind == b"pHYs" and length == 9 and pos + 17 <= len(data):
+            x, y, unit = struct.unpack(">IIB", data[pos + 8 : pos + 17])
+            if unit == 1 and x and y:  # pixels per metre
+                dpi = [x * 0.0254, y * 0.0254]
+        if kind in (b"IDAT", b"IEND"):  # pHYs comes before the image data
+            break
+        pos += 12 + length
+    return width, height, dpi[0], dpi[1]
 
 
 def col_letter(col: int) -> str:
@@ -131,7 +179,15 @@ class Book:
     hold only their records (no room to grow). ``cpxl check`` compares a returned workbook with one.
     """
 
-    def __init__(self, workbook: Any, lang: str, units: dict[str, str] | None = None, *, room: bool = True):
+    def __init__(
+        self,
+        workbook: Any,
+        lang: str,
+        units: dict[str, str] | None = None,
+        *,
+        room: bool = True,
+        pictures: dict[str, bytes] | None = None,
+    ):
         self.dry = workbook is None
         self.wb = _Sink() if workbook is None else workbook
         self.lang = lang
@@ -143,6 +199,8 @@ class Book:
         self.names: dict[str, str] = {}
         self.values: dict[str, Any] = {}  # cached values of named single-cell results
         self.below_tables: list[str] = []  # the range under every table part, where typed cells are not counted
+        # PNG pictures to place, by sheet key ("balance": the balance diagram); a dry book places none
+        self.pictures: dict[str, bytes] = {} if self.dry else dict(pictures or {})
 
     def yes_no(self) -> tuple[str, str]:
         """The two words a yes/no cell holds in this book's language (formulas compare them case-insensitively)."""
@@ -496,6 +554,34 @@ class Sheet:
             row,
             placement.first_col,
             {"type": "formula", "criteria": f"=COUNTA({below})>0", "format": book.fmt("flag")},
+        )
+
+    def picture(self, description: str) -> None:
+        """Place the book's picture for this sheet, if it has one, to the right of everything the sheet wrote.
+
+        The picture's top left corner is at the top row, one empty column right of the rightmost column
+        written (:attr:`right`): list tables grow down, so nothing ever comes to lie under it. It is shown at
+        most :data:`PICTURE_BOX` pixels large at 100 % zoom (a larger PNG is scaled down, never up), moves
+        with the cells but keeps its size when columns or rows are resized, and *description* (a label key)
+        is its alternative text. Call it after the sheet's last cell is written; a dry book places nothing.
+        """
+        png = self.book.pictures.get(self.key)
+        if png is None:
+            return
+        width, height, x_dpi, y_dpi = png_size(png)
+        shown = (width * 96 / x_dpi, height * 96 / y_dpi)  # pixels on screen at scale 1, as XlsxWriter sizes it
+        scale = min(1.0, PICTURE_BOX[0] / shown[0], PICTURE_BOX[1] / shown[1])
+        self.ws.insert_image(
+            0,
+            self.right + 1,
+            f"{self.key}.png",
+            {
+                "image_data": io.BytesIO(png),
+                "x_scale": scale,
+                "y_scale": scale,
+                "object_position": 2,  # move with cells, do not size with them
+                "description": self.book.text(description),
+            },
         )
 
     def finish(self, freeze: bool = True) -> None:

@@ -497,6 +497,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "guide.computed": ("Computed", "计算"),
     "guide.flag": ("Look at this", "需关注"),
     "guide.made_by": ("Made by cpxl", "由 cpxl 生成"),
+    # pictures: their description (alternative text)
+    "picture.balance": ("Balance diagram", "物料平衡图"),
 }
 
 

@@ -106,7 +106,10 @@ def unit_results(ctx: Context) -> list[dict[str, Any]]:
 
 
 def balance(ctx: Context) -> None:
-    """Σ in, Σ out and closure of every unit (SUMIFS over the stream table) and of the whole plant, flagged."""
+    """Σ in, Σ out and closure of every unit (SUMIFS over the stream table) and of the whole plant, flagged.
+
+    The balance diagram (``build(..., diagram=png)``) goes to the right of the unit table.
+    """
     sheet = Sheet(ctx.book, "balance")
     sheet.title("balance")
     streams = ctx.t["streams"]
@@ -207,6 +210,7 @@ def balance(ctx: Context) -> None:
             ),
         ],
     )
+    sheet.picture("picture.balance")  # the balance diagram, when the build was given one
     sheet.finish()
 
 
