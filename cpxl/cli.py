@@ -296,7 +296,7 @@ def _write(audit: Any, output: Path, lang: str, force: bool, rows: int = 0, diag
 def _balance_diagram(audit: Any, lang: str) -> bytes:
     """The balance diagram of *audit* as PNG bytes, drawn by LibreOffice Draw; a :class:`CPError` if it cannot be."""
     from .report.sankey import sankey as lay_out
-    from .report.sankey import svg_to_png
+    from .report.svg import svg_to_png
     from .workbook import libreoffice
 
     svg = lay_out(audit, lang=lang).svg()

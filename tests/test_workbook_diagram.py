@@ -112,6 +112,12 @@ def pictures(path: Path) -> dict[str, list[dict]]:
         return found
 
 
+def first_row_below_the_split(path, sheet):
+    """The 0-based row of the top left cell of the sheet's lower pane (openpyxl's freeze_panes), 0 if none."""
+    ws = openpyxl.load_workbook(path)[sheet]
+    return 0 if ws.freeze_panes is None else ws[ws.freeze_panes].row - 1
+
+
 def last_column_written(path: Path, sheet: str) -> int:
     """The rightmost column (0-based) of the sheet that holds a value, as openpyxl reads the cells."""
     ws = openpyxl.load_workbook(path)[sheet]
@@ -145,7 +151,7 @@ def test_the_picture_is_on_the_balance_sheet_right_of_every_cell_and_nowhere_els
     (pic,) = found[balance]
     assert pic["media"] == "xl/media/image1.png" and pic["bytes"] == ONE_PIXEL
     assert pic["col"] == last_column_written(built[name], balance) + 2  # one empty column between
-    assert pic["row"] == 0  # beside the sheet's title
+    assert pic["row"] == first_row_below_the_split(built[name], balance)  # not across the frozen header
     assert pic["edit_as"] == "oneCell"  # moves with the cells, keeps its size
     assert pic["description"] == {"en": "Balance diagram", "zh": "物料平衡图"}[lang]
     assert pic["size"] == (1, 1)  # a small picture is not enlarged
@@ -327,7 +333,8 @@ def test_cpxl_build_diagram_end_to_end(tmp_path, lang):
     width, height, _, _ = png_size(pic["bytes"])
     assert (width, height) == (round(diagram.width * 2), round(diagram.height * 2))  # drawn at twice the SVG's size
     assert pic["size"] == pytest.approx((900, 900 * diagram.height / diagram.width), abs=1)
-    assert pic["col"] == last_column_written(out, balance) + 2 and pic["row"] == 0
+    assert pic["col"] == last_column_written(out, balance) + 2
+    assert pic["row"] == first_row_below_the_split(out, balance) > 0
     assert read(out) == audit
     # a filled workbook with the picture is rebuilt, its diagram drawn anew
     again = tmp_path / "again.xlsx"

@@ -273,7 +273,7 @@ def load(audit_or_path: Audit | str | Path, command: str = "report") -> Audit:
     if isinstance(audit_or_path, Audit):
         return audit_or_path
     if not isinstance(audit_or_path, (str, os.PathLike)):
-        raise CPError(command, "audit", "must be an Audit, or the path of a workbook or an audit file")
+        raise CPError(command, "audit_or_path", "must be an Audit, or the path of a workbook or an audit file")
     path = Path(audit_or_path)
     if path.suffix.lower() == ".xlsx":
         from ..workbook import read
@@ -282,7 +282,10 @@ def load(audit_or_path: Audit | str | Path, command: str = "report") -> Audit:
     if path.suffix.lower() in (".yaml", ".yml", ".json"):
         return Audit.load(path)
     raise CPError(
-        command, "audit", "must be an Audit, a filled workbook (.xlsx) or an audit file (.yaml/.json)", str(path)
+        command,
+        "audit_or_path",
+        "must be an Audit, a filled workbook (.xlsx) or an audit file (.yaml/.json)",
+        str(path),
     )
 
 

@@ -39,7 +39,7 @@ def build(
     existing file is kept unless *overwrite*.
 
     *diagram*, a PNG picture (the balance diagram as
-    :func:`cpxl.report.sankey.svg_to_png` draws it from
+    :func:`cpxl.report.svg.svg_to_png` draws it from
     ``sankey(audit, lang=lang).svg()``), is placed on the balance sheet, to
     the right of the unit table, at most 900 pixels wide on screen. It is only
     shown: reading the workbook back ignores it, and rebuilding from the
@@ -123,7 +123,7 @@ def _png(diagram: object) -> bytes:
     raise CPError(
         "build",
         "diagram",
-        f"must be a PNG picture (the bytes of a .png file, as cpxl.report.sankey.svg_to_png draws it), not {got}",
+        f"must be a PNG picture (the bytes of a .png file, as cpxl.report.svg.svg_to_png draws it), not {got}",
     )
 
 

@@ -559,10 +559,11 @@ class Sheet:
     def picture(self, description: str) -> None:
         """Place the book's picture for this sheet, if it has one, to the right of everything the sheet wrote.
 
-        The picture's top left corner is at the top row, one empty column right of the rightmost column
-        written (:attr:`right`): list tables grow down, so nothing ever comes to lie under it. It is shown at
-        most :data:`PICTURE_BOX` pixels large at 100 % zoom (a larger PNG is scaled down, never up), moves
-        with the cells but keeps its size when columns or rows are resized, and *description* (a label key)
+        The picture's top left corner is at the first row below the frozen header (the top row when nothing
+        is frozen: a picture across the split would show in both panes), one empty column right of the
+        rightmost column written (:attr:`right`): list tables grow down, so nothing ever comes to lie under it.
+        It is shown at most :data:`PICTURE_BOX` pixels large at 100 % zoom (a larger PNG is scaled down, never
+        up), moves with the cells but keeps its size when columns or rows are resized, and *description* (a label key)
         is its alternative text. Call it after the sheet's last cell is written; a dry book places nothing.
         """
         png = self.book.pictures.get(self.key)
@@ -572,7 +573,7 @@ class Sheet:
         shown = (width * 96 / x_dpi, height * 96 / y_dpi)  # pixels on screen at scale 1, as XlsxWriter sizes it
         scale = min(1.0, PICTURE_BOX[0] / shown[0], PICTURE_BOX[1] / shown[1])
         self.ws.insert_image(
-            0,
+            self.header_rows[1] + 1 if self.header_rows else 0,
             self.right + 1,
             f"{self.key}.png",
             {
