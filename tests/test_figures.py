@@ -345,3 +345,23 @@ def test_many_history_items_keep_the_lines_that_changed_most():
     threshold = sorted(moved.values(), reverse=True)[figures.MOST_LINES - 1]
     assert all(moved[name] >= threshold - 1e-9 for name in kept)
     assert chart.note.startswith(f"the {figures.MOST_LINES} items that changed most of {len(names)}")
+
+
+def test_a_control_character_never_makes_an_svg_that_does_not_parse():
+    chart = charts.pareto(["slag\x01", "dust"], [2.0, 1.0], title="t\x0b")
+    root = ElementTree.fromstring(chart.svg())
+    assert "slag\ufffd" in [t.text for t in root.iter(f"{SVG}text")]
+
+
+def test_an_audit_changed_in_python_is_checked_as_a_file_would_be():
+    from cpxl.audit.model import AuditError
+    from cpxl.report.document import report
+
+    audit = Audit.example()
+    audit.tables["wastes"][0]["name"] = "bad\x01name"
+    audit.tables["wastes"][1]["quantity"] = "lots"
+    for make in (lambda: figures.charts(audit), lambda: report(audit, Path("never.docx"))):
+        with pytest.raises(AuditError) as caught:
+            make()
+        assert "wastes[1].name" in str(caught.value) and "wastes[2].quantity" in str(caught.value)
+    assert not Path("never.docx").exists()

@@ -268,10 +268,13 @@ def built(audit: Audit, lang: str) -> Built:
 def load(audit_or_path: Audit | str | Path, command: str = "report") -> Audit:
     """The audit itself, or the audit read from a filled workbook (.xlsx) or an audit file (.yaml, .yml, .json).
 
-    Raises :class:`~cpxl.core.errors.CPError` (of *command*) for anything else; the readers raise for a bad file.
+    An :class:`Audit` is checked as a file is (:meth:`Audit.from_dict`): a value changed in Python that a file
+    could not hold (text where a number goes, a control character in a name) is an
+    :class:`~cpxl.audit.model.AuditError` listing every problem. Anything else is a
+    :class:`~cpxl.core.errors.CPError` of *command*; the readers raise for a bad file.
     """
-    if isinstance(audit_or_path, Audit):
-        return audit_or_path
+    if isinstance(audit_or_path, Audit):  # checked as a file would be: an audit changed in Python may be wrong
+        return Audit.from_dict(audit_or_path.to_dict(), source="audit_or_path")
     if not isinstance(audit_or_path, (str, os.PathLike)):
         raise CPError(command, "audit_or_path", "must be an Audit, or the path of a workbook or an audit file")
     path = Path(audit_or_path)

@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -62,8 +63,28 @@ def text(parent: ElementTree.Element, x: float, y: float, content: str, **attrib
     return element
 
 
+#: The characters XML 1.0 cannot hold (C0 controls but tab, newline and return; lone surrogates; U+FFFE, U+FFFF).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def serialise(root: ElementTree.Element) -> str:
-    """The SVG document as UTF-8 text, with no XML declaration."""
+    """The SVG document as UTF-8 text, with no XML declaration.
+
+    A character that XML cannot hold (a control character in a name typed into a cell) becomes U+FFFD, so the
+    document always parses.
+
+    Examples
+    --------
+    >>> root = document(10, 10, "a\x01b")
+    >>> ElementTree.fromstring(serialise(root)).find("{http://www.w3.org/2000/svg}title").text
+    'a\ufffdb'
+    """
+    for element in root.iter():
+        if element.text and _NOT_XML.search(element.text):
+            element.text = _NOT_XML.sub("\ufffd", element.text)
+        for key, value in element.attrib.items():
+            if _NOT_XML.search(value):
+                element.set(key, _NOT_XML.sub("\ufffd", value))
     return ElementTree.tostring(root, encoding="unicode")
 
 
