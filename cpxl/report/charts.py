@@ -199,6 +199,20 @@ def _checked(values: Sequence[float | None], what: str) -> list[float | None]:
     return out
 
 
+def _categorical(
+    categories: Sequence[str], series: dict[str, Sequence[float | None]], title: str, y_label: str
+) -> tuple[Chart, dict[str, list[float | None]]]:
+    """A chart over *categories* whose value axis holds every value of *series* (each checked: one per category)."""
+    checked = {str(k): _checked(v, f"series {k!r}") for k, v in series.items()}
+    for name, values in checked.items():
+        if len(values) != len(categories):
+            raise CPError("chart", f"series {name!r}", f"has {len(values)} values for {len(categories)} categories")
+    chart = _frame(title, y_label, [v for vs in checked.values() for v in vs if v is not None])
+    chart.categories = [str(c) for c in categories]
+    chart.series = list(checked)
+    return chart, checked
+
+
 def pareto(
     names: Sequence[str],
     values: Sequence[float],
@@ -284,13 +298,7 @@ def lines(
     >>> c.lines[0].points[2] is None, round(c.y(90.0) - c.y(100.0), 6) == round(10 * c.scale, 6)
     (True, True)
     """
-    checked = {str(k): _checked(v, f"series {k!r}") for k, v in series.items()}
-    for name, values in checked.items():
-        if len(values) != len(categories):
-            raise CPError("chart", f"series {name!r}", f"has {len(values)} values for {len(categories)} categories")
-    chart = _frame(title, y_label, [v for vs in checked.values() for v in vs if v is not None])
-    chart.categories = [str(c) for c in categories]
-    chart.series = list(checked)
+    chart, checked = _categorical(categories, series, title, y_label)
     slot = chart.plot_width / max(1, len(categories))
     for name, values in checked.items():
         points = [None if v is None else (chart.plot_left + (k + 0.5) * slot, chart.y(v)) for k, v in enumerate(values)]
@@ -330,13 +338,7 @@ def grouped_bars(
     >>> [b.series for b in c.bars], round(c.bars[1].height / c.bars[0].height, 12)
     (['before', 'after'], 0.8)
     """
-    checked = {str(k): _checked(v, f"series {k!r}") for k, v in series.items()}
-    for name, values in checked.items():
-        if len(values) != len(categories):
-            raise CPError("chart", f"series {name!r}", f"has {len(values)} values for {len(categories)} categories")
-    chart = _frame(title, y_label, [v for vs in checked.values() for v in vs if v is not None])
-    chart.categories = [str(c) for c in categories]
-    chart.series = list(checked)
+    chart, checked = _categorical(categories, series, title, y_label)
     slot = chart.plot_width / max(1, len(categories))
     width = slot * 0.8 / max(1, len(checked))
     for k, category in enumerate(chart.categories):

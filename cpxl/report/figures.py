@@ -44,7 +44,7 @@ from typing import Any
 from ..audit.model import Audit
 from ..audit.schema import CATEGORIES, MEDIA
 from ..core.errors import CPError
-from ..workbook.labels import LANGUAGES
+from ..workbook.labels import LANGUAGES, label
 from . import charts as draw
 from .document import Built, built, load
 from .sankey import sankey
@@ -58,40 +58,9 @@ __all__ = ["MOST_BARS", "MOST_LINES", "charts", "pictures"]
 MOST_BARS = 12
 MOST_LINES = 8
 
-_WORDS = {
-    "consumption_trend": ("Consumption per unit of product (year 1 = 100)", "单位产品消耗趋势（第一年 = 100）"),
-    "pollutant_trend": ("Pollutants per unit of product (year 1 = 100)", "单位产品污染物趋势（第一年 = 100）"),
-    "index": ("index", "指数"),
-    "waste_pareto": ("Waste streams by annual cost", "废物年处置费用排序"),
-    "waste_pareto_quantity": ("Waste streams by quantity", "废物产生量排序"),
-    "cumulative": ("cumulative share", "累计占比"),
-    "left_out": ("{n} stream(s) of no {what} left out", "另有 {n} 股{what}为零的废物未列出"),
-    "others": ("{n} others", "其余 {n} 股"),
-    "more_lines": (
-        "the {n} items that changed most of {total}; the table holds all",
-        "变化最大的 {n} 项（共 {total} 项），全部见上表",
-    ),
-    "more_options": (
-        "the {n} largest expected reductions of {total} options; the table holds all",
-        "预期削减最大的 {n} 项方案（共 {total} 项），全部见上表",
-    ),
-    "cost": ("cost", "费用"),
-    "quantity": ("quantity", "产生量"),
-    "portfolio": ("Best total NPV within a budget", "不同投资预算下的最大净现值"),
-    "budget": ("budget", "预算"),
-    "npv": ("NPV", "净现值"),
-    "investment": ("investment budget", "投资预算"),
-    "budget_marker": ("budget {budget}: NPV {npv}", "预算 {budget}：净现值 {npv}"),
-    "before_after": ("Pollutant load before and after, per option", "各方案实施前后污染物量"),
-    "before": ("before", "实施前"),
-    "after": ("after (expected)", "实施后（预期）"),
-    "measured": ("after (measured)", "实施后（实测）"),
-    "share_of_before": ("% of before", "占实施前 %"),
-}
-
 
 def _w(lang: str, key: str) -> str:
-    return _WORDS[key][0 if lang == "en" else 1]
+    return label(f"figure.{key}", lang)
 
 
 def charts(audit_or_path: Audit | str | Path, lang: str = "en", *, diagram: bool = True) -> dict[str, Any]:

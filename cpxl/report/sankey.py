@@ -58,6 +58,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from ..core.errors import CPError
+from ..workbook.labels import LABELS
 from .svg import document, serialise, svg_to_png
 from .svg import text as _text
 
@@ -78,20 +79,11 @@ TOP = 70.0
 BOTTOM = 130.0
 
 
-_WORDS = {
-    "title": ("Material balance", "物料平衡图"),
-    "unit": ("flows in {unit}", "流量单位：{unit}"),
-    "basis_reconciled": (
-        "band width ∝ reconciled flow (measured where not reconciled)",
-        "带宽 ∝ 校正后流量（未校正处为实测值）",
-    ),
-    "basis_measured": ("band width ∝ measured flow", "带宽 ∝ 实测流量"),
-    "dashed": ("dashed: not measured (thin: unknown)", "虚线：未实测（细线：未知）"),
-    "adjusted": ("measured → reconciled; tick: measured width", "实测 → 校正；刻线：实测宽度"),
-    "unclosed": ("red outline: measured balance does not close within ±{tol}", "红框：实测平衡超出 ±{tol} 未闭合"),
-    "empty": ("no streams: nothing to draw", "无物流：无可绘制内容"),
-    "failed": ("reconciliation failed ({why}): measured flows drawn", "数据校正失败（{why}）：按实测值绘制"),
-}
+def _words(lang: str) -> dict[str, str]:
+    """The diagram's words (title, legend, notes) in *lang*: the labels ``sankey.*``."""
+    column = 0 if lang == "en" else 1
+    return {key[len("sankey.") :]: texts[column] for key, texts in LABELS.items() if key.startswith("sankey.")}
+
 
 _COLOURS = {
     "unit": "#3b5b7a",
@@ -315,7 +307,7 @@ def _columns(units: Sequence[str], edges: Sequence[tuple[str, str]], fed: Sequen
 
 def _layout(audit: Any, *, lang: str, reconciled: bool) -> Diagram:
     en = lang == "en"
-    words = {k: v[0 if en else 1] for k, v in _WORDS.items()}
+    words = _words("en" if en else "zh")
     streams = audit.tables["streams"]
     tolerance = _number(audit.fields.get("closure_tolerance"))
     tolerance = 0.05 if tolerance is None else tolerance
@@ -521,7 +513,7 @@ def _middle(band: Band) -> tuple[float, float]:
 
 
 def _draw(d: Diagram) -> ElementTree.Element:
-    words = {k: v[0 if d.lang == "en" else 1] for k, v in _WORDS.items()}
+    words = _words(d.lang)
     svg = document(d.width, d.height, d.title)
     _text(svg, 20, 30, d.title, **{"font-size": "18", "font-weight": "bold"})
     if d.mass_unit:

@@ -602,6 +602,54 @@ del _k
 LABELS |= {f"choice.{key.lower().replace(' ', '_')}": (c.en, c.zh) for key, c in CARRIERS.items()}
 
 
+# the pictures of cpxl.report: the balance diagram (sankey.*) and the report's figures (figure.*)
+LABELS |= {
+    "sankey.title": ("Material balance", "物料平衡图"),
+    "sankey.unit": ("flows in {unit}", "流量单位：{unit}"),
+    "sankey.basis_reconciled": (
+        "band width ∝ reconciled flow (measured where not reconciled)",
+        "带宽 ∝ 校正后流量（未校正处为实测值）",
+    ),
+    "sankey.basis_measured": ("band width ∝ measured flow", "带宽 ∝ 实测流量"),
+    "sankey.dashed": ("dashed: not measured (thin: unknown)", "虚线：未实测（细线：未知）"),
+    "sankey.adjusted": ("measured → reconciled; tick: measured width", "实测 → 校正；刻线：实测宽度"),
+    "sankey.unclosed": (
+        "red outline: measured balance does not close within ±{tol}",
+        "红框：实测平衡超出 ±{tol} 未闭合",
+    ),
+    "sankey.empty": ("no streams: nothing to draw", "无物流：无可绘制内容"),
+    "sankey.failed": ("reconciliation failed ({why}): measured flows drawn", "数据校正失败（{why}）：按实测值绘制"),
+    "figure.consumption_trend": ("Consumption per unit of product (year 1 = 100)", "单位产品消耗趋势（第一年 = 100）"),
+    "figure.pollutant_trend": ("Pollutants per unit of product (year 1 = 100)", "单位产品污染物趋势（第一年 = 100）"),
+    "figure.index": ("index", "指数"),
+    "figure.waste_pareto": ("Waste streams by annual cost", "废物年处置费用排序"),
+    "figure.waste_pareto_quantity": ("Waste streams by quantity", "废物产生量排序"),
+    "figure.cumulative": ("cumulative share", "累计占比"),
+    "figure.left_out": ("{n} stream(s) of no {what} left out", "另有 {n} 股{what}为零的废物未列出"),
+    "figure.others": ("{n} others", "其余 {n} 股"),
+    "figure.more_lines": (
+        "the {n} items that changed most of {total}; the table holds all",
+        "变化最大的 {n} 项（共 {total} 项），全部见上表",
+    ),
+    "figure.more_options": (
+        "the {n} largest expected reductions of {total} options; the table holds all",
+        "预期削减最大的 {n} 项方案（共 {total} 项），全部见上表",
+    ),
+    "figure.cost": ("cost", "费用"),
+    "figure.quantity": ("quantity", "产生量"),
+    "figure.portfolio": ("Best total NPV within a budget", "不同投资预算下的最大净现值"),
+    "figure.budget": ("budget", "预算"),
+    "figure.npv": ("NPV", "净现值"),
+    "figure.investment": ("investment budget", "投资预算"),
+    "figure.budget_marker": ("budget {budget}: NPV {npv}", "预算 {budget}：净现值 {npv}"),
+    "figure.before_after": ("Pollutant load before and after, per option", "各方案实施前后污染物量"),
+    "figure.before": ("before", "实施前"),
+    "figure.after": ("after (expected)", "实施后（预期）"),
+    "figure.measured": ("after (measured)", "实施后（实测）"),
+    "figure.share_of_before": ("% of before", "占实施前 %"),
+}
+
+
 def label(key: str, lang: str) -> str:
     """The text of *key* in *lang* (``"en"`` or ``"zh"``).
 
